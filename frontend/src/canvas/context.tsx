@@ -1,0 +1,25 @@
+/** Provides one editor store to a subtree; components read it through selector hooks. */
+import { createContext, useContext, useState, type ReactNode } from 'react';
+import { useStore } from 'zustand';
+
+import { createEditorStore, type EditorState, type EditorStore, type LoadedWorkflow } from './store';
+
+const EditorStoreContext = createContext<EditorStore | null>(null);
+
+export function EditorStoreProvider({ initial, children }: { initial: LoadedWorkflow; children: ReactNode }) {
+  // Created once per mount; remount (key by workflow id) to edit another workflow.
+  const [store] = useState(() => createEditorStore(initial));
+  return <EditorStoreContext.Provider value={store}>{children}</EditorStoreContext.Provider>;
+}
+
+/** The store itself, for event handlers that read state without subscribing. */
+export function useEditorStoreApi(): EditorStore {
+  const store = useContext(EditorStoreContext);
+  if (!store) throw new Error('useEditorStore must be used inside <EditorStoreProvider>.');
+  return store;
+}
+
+/** Subscribe to one slice of the editor state. */
+export function useEditorStore<T>(selector: (state: EditorState) => T): T {
+  return useStore(useEditorStoreApi(), selector);
+}
