@@ -1,0 +1,159 @@
+"""Engine overhead per node against a hand-written LangGraph graph of the same shape.
+
+Shapes: a chain of N no-op nodes, and a fan-out (one root → N−2 parallel nodes → one
+join), for N = 10, 100, 1,000. The baseline is what a person would write by hand with
+LangGraph: the same ``StateGraph``, the same ``{node: outputs}`` state and reducer,
+async no-op nodes, ``add_edge([...], join)`` for the join — but no events, no input
+gathering, no output checks. Both run in this process, interleaved, best of several
+rounds. The engine side runs a precompiled workflow through ``runner.run`` with a sink
+that drops events (events are still built, numbered and queued); validation and
+compilation are timed separately.
+
+Target: engine ≤ 1.25× raw LangGraph per node at N = 100.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Mapping
+from typing import Annotated, Any, TypedDict
+
+from langgraph.graph import START, StateGraph
+
+from graph_engine.compile import compile_workflow
+from graph_engine.document import parse_document
+from graph_engine.nodes.base import NodeContext, NodeType, Port, PortType
+from graph_engine.registry import Registry, default_registry
+from graph_engine.runner import run
+
+BENCH = Registry("bench", parent=default_registry())
+SIZES = (10, 100, 1000)
+ROUNDS = 9
+
+
+class NoOp(NodeType, registry=BENCH):
+    type_id = "bench.noop"
+    title = "No-op"
+    category = "Bench"
+    inputs = (Port("in", PortType.ANY, required=False, multiple=True),)
+    outputs = (Port("out", PortType.ANY),)
+
+    async def run(self, ctx: NodeContext, inputs: Mapping[str, Any], params: Any) -> dict:
+        return {"out": None}
+
+
+class NullSink:
+    async def emit(self, event: Any) -> None:
+        return None
+
+
+def shape(kind: str, n: int) -> list[tuple[str, str]]:
+    if kind == "chain":
+        return [(f"n{i}", f"n{i + 1}") for i in range(n - 1)]
+    middle = [f"n{i}" for i in range(1, n - 1)]
+    return [("n0", m) for m in middle] + [(m, f"n{n - 1}") for m in middle]
+
+
+def document(n: int, edges: list[tuple[str, str]]) -> dict[str, Any]:
+    return {
+        "format": "nodeloom.workflow",
+        "version": 1,
+        "name": "bench",
+        "nodes": [
+            {"id": f"n{i}", "type": "bench.noop", "position": {"x": i, "y": 0}} for i in range(n)
+        ],
+        "edges": [
+            {"id": f"e{i}", "source": s, "sourceHandle": "out", "target": t, "targetHandle": "in"}
+            for i, (s, t) in enumerate(edges)
+        ],
+    }
+
+
+def merge(left: dict, right: dict) -> dict:
+    return {**left, **right}
+
+
+class State(TypedDict):
+    outputs: Annotated[dict[str, dict[str, Any]], merge]
+
+
+def raw_graph(n: int, edges: list[tuple[str, str]]) -> Any:
+    builder = StateGraph(State)
+    for i in range(n):
+        name = f"n{i}"
+
+        async def node(state: State, name: str = name) -> dict:
+            return {"outputs": {name: {"out": None}}}
+
+        builder.add_node(name, node)
+    before: dict[str, list[str]] = {f"n{i}": [] for i in range(n)}
+    for source, target in edges:
+        before[target].append(source)
+    for target, sources in before.items():
+        builder.add_edge(
+            START if not sources else sources if len(sources) > 1 else sources[0], target
+        )
+    return builder.compile()
+
+
+async def timed(make_run: Any) -> float:
+    began = time.perf_counter()
+    await make_run()
+    return time.perf_counter() - began
+
+
+async def measure(kind: str, n: int) -> dict[str, float]:
+    edges = shape(kind, n)
+    data = document(n, edges)
+    began = time.perf_counter()
+    compiled = compile_workflow(parse_document(data), BENCH)
+    compile_s = time.perf_counter() - began
+    graph = raw_graph(n, edges)
+    rounds = ROUNDS if n <= 100 else 3
+    repeat = max(1, 3000 // n)
+    engine, raw = [], []
+    for _ in range(rounds):
+        raw.append(await timed(lambda: _repeat(repeat, lambda: graph.ainvoke({"outputs": {}}))))
+        engine.append(await timed(lambda: _repeat(repeat, lambda: run(compiled, {}, NullSink()))))
+    per_node = 1e6 / (n * repeat)
+    return {
+        "raw_us": min(raw) * per_node,
+        "engine_us": min(engine) * per_node,
+        "raw_median_us": statistics.median(raw) * per_node,
+        "engine_median_us": statistics.median(engine) * per_node,
+        "compile_ms": compile_s * 1000,
+    }
+
+
+async def _repeat(times: int, make: Any) -> None:
+    for _ in range(times):
+        await make()
+
+
+async def main() -> None:
+    print(
+        f"{'shape':8} {'nodes':>6} {'raw µs/node':>12} {'engine µs/node':>15} "
+        f"{'extra µs':>9} {'ratio':>6} {'ratio(med)':>10} {'validate+compile':>17}"
+    )
+    print("(best of several interleaved rounds; ratio(med) compares medians)")
+    for kind in ("chain", "fanout"):
+        for n in SIZES:
+            print(f"  measuring {kind} × {n}…", file=sys.stderr, flush=True)
+            r = await measure(kind, n)
+            ratio, ratio_med = (
+                r["engine_us"] / r["raw_us"],
+                r["engine_median_us"] / r["raw_median_us"],
+            )
+            print(
+                f"{kind:8} {n:>6} {r['raw_us']:>12.1f} {r['engine_us']:>15.1f} "
+                f"{r['engine_us'] - r['raw_us']:>9.1f} {ratio:>5.2f}× {ratio_med:>9.2f}× "
+                f"{r['compile_ms']:>14.1f} ms",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

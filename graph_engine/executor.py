@@ -1,0 +1,197 @@
+"""Running one node: gather its inputs, skip or start it, time it out, report it.
+
+This is the engine's per-node hot path and knows nothing of LangGraph: ``compile``
+wraps ``execute`` into a graph node. Node outputs live in one dict
+``{node_id: {port: value}}`` (the graph state); a ``SKIP`` value marks a branch not taken.
+
+Skipping: a node is skipped (``node.skipped``, not run) when every edge into it carries
+``SKIP``, or when a required input received only ``SKIP``. Its outputs are all ``SKIP``,
+so skipping flows downstream. A node with some live inputs runs without the skipped
+ones (a ``multiple`` port gets the live values only).
+
+Retries: ``max_attempts`` from the node's settings. A failed attempt that may be retried
+re-raises the node's own exception (LangGraph's ``RetryPolicy`` retries it); the final
+failure emits ``node.failed`` and raises ``NodeFailure``, which is never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graph_engine.context import NodeContext, RunScope
+from graph_engine.errors import (
+    GraphEngineError,
+    NodeError,
+    NodeFailure,
+    NodeOutputError,
+    NodeTimeout,
+    RunCancelled,
+)
+from graph_engine.events import (
+    PREVIEW_LIMIT,
+    ErrorInfo,
+    NodeFailed,
+    NodeFailedData,
+    NodeSkipped,
+    NodeSkippedData,
+    NodeStarted,
+    NodeStartedData,
+    NodeSucceeded,
+    NodeSucceededData,
+)
+from graph_engine.nodes.base import SKIP, NodeType
+from graph_engine.ports import PortType, coerce
+from graph_engine.preview import preview
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class InputSource:
+    """One edge into a node, resolved: where its value comes from and where it goes."""
+
+    source: str
+    source_port: str
+    target_port: str
+    convert: tuple[PortType, PortType] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NodePlan:
+    """Everything needed to run one node, fixed at compile time."""
+
+    node_id: str
+    type_id: str
+    instance: NodeType
+    params: Any
+    sources: tuple[InputSource, ...]
+    multiple_ports: tuple[str, ...]
+    required_ports: tuple[str, ...]
+    output_ports: frozenset[str]
+    timeout: float | None
+    max_attempts: int
+
+    def skipped_outputs(self) -> dict[str, Any]:
+        return dict.fromkeys(self.output_ports, SKIP)
+
+
+async def execute(plan: NodePlan, scope: RunScope, state: Mapping[str, Any]) -> dict[str, Any]:
+    """Run (or skip) one node; returns its outputs. Raises ``NodeFailure`` when it fails."""
+    inputs, skip_reason = gather(plan, state)
+    if skip_reason is not None:
+        scope.emitter.emit(NodeSkipped, NodeSkippedData(reason=skip_reason), plan.node_id)
+        return plan.skipped_outputs()
+    attempt = scope.attempts.get(plan.node_id, 0) + 1
+    scope.attempts[plan.node_id] = attempt
+    started = NodeStartedData(
+        node_type=plan.type_id, attempt=attempt, previous_error=scope.last_errors.get(plan.node_id)
+    )
+    scope.emitter.emit(NodeStarted, started, plan.node_id)
+    scope.running.add(plan.node_id)
+    ctx = NodeContext(scope, plan.node_id, plan.type_id, attempt)
+    began = time.perf_counter()
+    try:
+        outputs = await _run(plan, ctx, inputs)
+    except (asyncio.CancelledError, RunCancelled):
+        raise  # still in scope.running: the terminal event lists it as interrupted
+    except Exception as error:  # any node fault: reported as node.failed, never swallowed
+        scope.running.discard(plan.node_id)
+        _fail(plan, scope, error, attempt, began)
+    scope.running.discard(plan.node_id)
+    _succeed(plan, scope, ctx, outputs, attempt, began)
+    return outputs
+
+
+def gather(plan: NodePlan, state: Mapping[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The node's inputs by port, or a reason to skip it."""
+    inputs: dict[str, Any] = {port: [] for port in plan.multiple_ports}
+    skipped = 0
+    for source in plan.sources:
+        value = state[source.source][source.source_port]
+        if value is SKIP:
+            skipped += 1
+            continue
+        if source.convert is not None:
+            value = coerce(value, *source.convert)
+        if source.target_port in plan.multiple_ports:
+            inputs[source.target_port].append(value)
+        else:
+            inputs[source.target_port] = value
+    if skipped and skipped == len(plan.sources):
+        return inputs, "every input was skipped"
+    if skipped:
+        for port in plan.required_ports:
+            if port not in inputs or inputs[port] == []:
+                return inputs, f"its required input {port!r} was skipped"
+    return inputs, None
+
+
+async def _run(plan: NodePlan, ctx: NodeContext, inputs: dict[str, Any]) -> dict[str, Any]:
+    if plan.timeout is None:
+        outputs = await plan.instance.run(ctx, inputs, plan.params)
+    else:
+        try:
+            async with asyncio.timeout(plan.timeout) as deadline:
+                outputs = await plan.instance.run(ctx, inputs, plan.params)
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            raise NodeTimeout(f"The node took longer than {plan.timeout:g} s.") from None
+    if not isinstance(outputs, dict) or outputs.keys() != plan.output_ports:
+        got = sorted(outputs) if isinstance(outputs, dict) else type(outputs).__name__
+        raise NodeOutputError(f"The node returned {got}; expected {sorted(plan.output_ports)}.")
+    return outputs
+
+
+def _succeed(
+    plan: NodePlan,
+    scope: RunScope,
+    ctx: NodeContext,
+    outputs: dict[str, Any],
+    attempt: int,
+    began: float,
+) -> None:
+    shown, truncated = preview(
+        {port: value for port, value in outputs.items() if value is not SKIP}, PREVIEW_LIMIT
+    )
+    data = NodeSucceededData(
+        duration_ms=(time.perf_counter() - began) * 1000,
+        outputs=shown,
+        truncated=truncated,
+        usage=ctx.usage,
+        attempt=attempt,
+    )
+    scope.emitter.emit(NodeSucceeded, data, plan.node_id)
+
+
+def _fail(plan: NodePlan, scope: RunScope, error: Exception, attempt: int, began: float) -> None:
+    info = error_info(error)
+    logger.debug("Node %s attempt %s failed", plan.node_id, attempt, exc_info=True)
+    if attempt < plan.max_attempts and is_retryable(error):
+        scope.last_errors[plan.node_id] = info
+        raise error
+    duration = (time.perf_counter() - began) * 1000
+    data = NodeFailedData(error=info, duration_ms=duration, attempt=attempt)
+    scope.emitter.emit(NodeFailed, data, plan.node_id)
+    raise NodeFailure(plan.node_id, info.model_dump()) from None
+
+
+def is_retryable(error: BaseException) -> bool:
+    if isinstance(error, NodeError):
+        return error.retryable
+    return not isinstance(error, GraphEngineError)
+
+
+def error_info(error: BaseException) -> ErrorInfo:
+    message = str(error) or type(error).__name__
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "…"
+    code = error.code if isinstance(error, GraphEngineError) else None
+    return ErrorInfo(type=type(error).__name__, code=code, message=message)

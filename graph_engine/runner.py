@@ -1,0 +1,194 @@
+"""Run a workflow: ``await run(document, inputs, sink)`` → ``RunResult``.
+
+The steps, each with its own error::
+
+    parse (DocumentError) → validate + compile (ValidationFailed)
+    → check inputs (InvalidRunInputs) → run (events) → RunResult
+
+Pre-flight failures (the first three) emit exactly one event, ``run.failed`` (with
+``data.problems`` for a document or validation fault), so a queued run never hangs
+in the UI, and then raise. Once ``run.started`` is out, ``run`` does not raise for
+anything a node does: the result and the terminal event say how it ended —
+``run.succeeded``, ``run.failed`` (with the failing node) or ``run.cancelled``.
+It raises ``EventSinkError`` if the sink fails, since then nobody can see the run.
+
+Cancelling: set the ``cancel`` event. Running nodes are cancelled (their tasks are
+awaited: nothing is left behind), and ``run.cancelled`` is the last event. Cancelling
+the task that awaits ``run`` also stops the graph, but emits nothing more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+from graph_engine.compile import CompiledWorkflow, CompileOptions, compile_workflow
+from graph_engine.context import RunScope
+from graph_engine.credentials import CredentialResolver, as_resolver
+from graph_engine.document import WorkflowDocument, parse_document
+from graph_engine.emitter import Emitter
+from graph_engine.errors import (
+    DocumentError,
+    InvalidRunInputs,
+    NodeFailure,
+    Problem,
+    RunCancelled,
+    ValidationFailed,
+)
+from graph_engine.events import (
+    ErrorInfo,
+    EventSink,
+    ProblemInfo,
+    RunCancelledData,
+    RunFailed,
+    RunFailedData,
+    RunStarted,
+    RunStartedData,
+    RunSucceeded,
+    RunSucceededData,
+)
+from graph_engine.events import RunCancelled as RunCancelledEvent
+from graph_engine.executor import error_info, gather
+from graph_engine.preview import preview, scrub
+from graph_engine.registry import Registry
+
+RUN_OUTPUT_LIMIT = 64 * 1024
+"""Bytes of JSON the outputs in ``run.succeeded`` may take (the result holds them all)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    run_id: str
+    status: Literal["succeeded", "failed", "cancelled"]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    error: ErrorInfo | None = None
+    node_id: str | None = None
+    duration_ms: float = 0.0
+
+
+async def run(
+    document: WorkflowDocument | Mapping[str, Any] | CompiledWorkflow,
+    inputs: Mapping[str, Any],
+    sink: EventSink,
+    *,
+    run_id: str | None = None,
+    workflow_id: str | None = None,
+    cancel: asyncio.Event | None = None,
+    credentials: CredentialResolver | Mapping[str, str] | None = None,
+    registry: Registry | None = None,
+    options: CompileOptions | None = None,
+) -> RunResult:
+    """Run ``document`` with ``inputs`` (by ``io.input`` name), emitting to ``sink``.
+
+    ``document`` may be a dict, a ``WorkflowDocument`` or a ``CompiledWorkflow`` (reuse
+    one to skip validation and compilation; ``registry``/``options`` are then ignored).
+    """
+    emitter = Emitter(sink, run_id or uuid.uuid4().hex, workflow_id)
+    emitter.start()
+    try:
+        compiled = _prepare(document, inputs, registry, options, emitter)
+        scope = RunScope(
+            run_id=emitter.run_id,
+            workflow_id=workflow_id,
+            emitter=emitter,
+            credentials=as_resolver(credentials),
+            cancel=cancel or asyncio.Event(),
+            inputs=MappingProxyType(dict(inputs)),
+        )
+        result = await _execute(compiled, scope)
+    finally:
+        await emitter.aclose()
+    return result
+
+
+def _prepare(
+    document: WorkflowDocument | Mapping[str, Any] | CompiledWorkflow,
+    inputs: Mapping[str, Any],
+    registry: Registry | None,
+    options: CompileOptions | None,
+    emitter: Emitter,
+) -> CompiledWorkflow:
+    try:
+        if isinstance(document, CompiledWorkflow):
+            compiled = document
+        else:
+            if not isinstance(document, WorkflowDocument):
+                document = parse_document(document)
+            compiled = compile_workflow(document, registry, options)
+        unknown = sorted(set(inputs) - set(compiled.input_names))
+        if unknown:
+            raise InvalidRunInputs(unknown, compiled.input_names)
+    except (DocumentError, ValidationFailed) as error:
+        emitter.emit(RunFailed, _preflight_data(error, error.problems))
+        raise
+    except InvalidRunInputs as error:
+        emitter.emit(RunFailed, _preflight_data(error, []))
+        raise
+    return compiled
+
+
+def _preflight_data(error: Exception, problems: list[Problem]) -> RunFailedData:
+    return RunFailedData(
+        error=error_info(error),
+        problems=[ProblemInfo(**problem.as_dict()) for problem in problems],
+    )
+
+
+async def _execute(compiled: CompiledWorkflow, scope: RunScope) -> RunResult:
+    began = time.perf_counter()
+    scope.emitter.emit(RunStarted, RunStartedData(node_ids=compiled.node_ids))
+    if scope.cancel.is_set():
+        scope.emitter.emit(RunCancelledEvent, RunCancelledData())
+        return RunResult(scope.run_id, "cancelled")
+    graph = asyncio.create_task(compiled.invoke(scope), name=f"nodeloom-run-{scope.run_id}")
+    cancelled = asyncio.create_task(scope.cancel.wait())
+    sink_failed = asyncio.create_task(scope.emitter.wait_failed())
+    try:
+        await asyncio.wait({graph, cancelled, sink_failed}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (graph, cancelled, sink_failed):
+            task.cancel()
+        await asyncio.gather(graph, cancelled, sink_failed, return_exceptions=True)
+    elapsed = (time.perf_counter() - began) * 1000
+    if scope.emitter.failed is not None:
+        return RunResult(scope.run_id, "failed", duration_ms=elapsed)  # aclose() raises
+    if not graph.cancelled() and graph.exception() is None:
+        return _succeeded(compiled, scope, graph.result(), elapsed)
+    error = None if graph.cancelled() else graph.exception()
+    if error is None or isinstance(error, RunCancelled):
+        data = RunCancelledData(interrupted=sorted(scope.running), duration_ms=elapsed)
+        scope.emitter.emit(RunCancelledEvent, data)
+        return RunResult(scope.run_id, "cancelled", duration_ms=elapsed)
+    return _failed(scope, error, elapsed)
+
+
+def _succeeded(
+    compiled: CompiledWorkflow, scope: RunScope, state: dict[str, Any], elapsed: float
+) -> RunResult:
+    outputs = {}
+    for name, node_id in compiled.output_nodes.items():
+        values, skip_reason = gather(compiled.plans[node_id], state)
+        if skip_reason is None and "value" in values:
+            outputs[name] = values["value"]
+    shown, truncated = preview(outputs, RUN_OUTPUT_LIMIT)
+    data = RunSucceededData(duration_ms=elapsed, outputs=shown, truncated=truncated)
+    scope.emitter.emit(RunSucceeded, data)
+    return RunResult(scope.run_id, "succeeded", outputs, duration_ms=elapsed)
+
+
+def _failed(scope: RunScope, error: BaseException, elapsed: float) -> RunResult:
+    if isinstance(error, NodeFailure):
+        info, node_id = ErrorInfo(**error.error), error.node_id
+    else:  # an engine fault outside any node: still reported, never as a stack
+        info, node_id = error_info(error), None
+    info = ErrorInfo(**scrub(info.model_dump(), scope.emitter.secrets))
+    data = RunFailedData(
+        error=info, node_id=node_id, interrupted=sorted(scope.running), duration_ms=elapsed
+    )
+    scope.emitter.emit(RunFailed, data)
+    return RunResult(scope.run_id, "failed", error=info, node_id=node_id, duration_ms=elapsed)

@@ -1,0 +1,33 @@
+"""The engine's public surface is pinned: a change here is a change for every caller."""
+
+from __future__ import annotations
+
+import pathlib
+
+import graph_engine
+
+
+def test_exported_members():
+    assert graph_engine.__all__ == [
+        "CallbackSink", "CompileOptions", "CompiledWorkflow", "CredentialRef",
+        "CredentialResolver", "DocumentError", "EventSink", "EventSinkError",
+        "GraphEngineError", "InvalidRunInputs", "ListSink", "MappingCredentials", "Problem",
+        "Registry", "RunEvent", "RunResult", "ValidationFailed", "WorkflowDocument",
+        "catalogue", "compile_workflow", "default_registry", "events_json_schema",
+        "export_bytes", "parse_document", "parse_event", "queued_event", "run", "validate",
+    ]  # fmt: skip
+    for name in graph_engine.__all__:
+        assert hasattr(graph_engine, name), name
+
+
+def test_only_compile_imports_langgraph():
+    package = pathlib.Path(graph_engine.__file__).parent
+    importers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if any(
+            line.lstrip().startswith(("import langgraph", "from langgraph"))
+            for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    )
+    assert importers == ["compile.py"]

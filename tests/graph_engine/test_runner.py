@@ -1,0 +1,245 @@
+"""The engine end to end: small graphs, asserted on their event streams."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from engine_testkit import Flow, assert_well_formed, run_flow
+
+from graph_engine.errors import InvalidRunInputs, ValidationFailed
+from graph_engine.events import CallbackSink, ListSink
+from graph_engine.runner import run
+
+
+def diamond(seconds: float) -> Flow:
+    return (
+        Flow()
+        .node("q", "io.input", name="question")
+        .node("a", "test.sleep", seconds=seconds)
+        .node("b", "test.sleep", seconds=seconds)
+        .node("c", "test.collect")
+        .node("o", "io.output", name="answer")
+        .wire("q.value", "a.text")
+        .wire("q.value", "b.text")
+        .wire("a.text", "c.items")
+        .wire("b.text", "c.items")
+        .wire("c.items", "o.value")
+    )
+
+
+async def test_diamond_runs_in_dependency_order():
+    result, sink = await run_flow(diamond(0.0), {"question": "hi"})
+    assert result.status == "succeeded"
+    assert result.outputs == {"answer": ["hi", "hi"]}
+    assert_well_formed(sink)
+    assert sink.types()[0] == "run.started"
+    position = {(e.type, getattr(e, "node_id", None)): i for i, e in enumerate(sink.events)}
+    for node in "qabco":
+        assert position[("node.started", node)] < position[("node.succeeded", node)]
+    assert position[("node.succeeded", "a")] < position[("node.started", "c")]
+    assert position[("node.succeeded", "b")] < position[("node.started", "c")]
+    assert position[("node.succeeded", "c")] < position[("node.started", "o")]
+    assert sink.events[-1].data.outputs == {"answer": ["hi", "hi"]}
+
+
+async def test_parallel_branches_overlap():
+    began = time.perf_counter()
+    result, sink = await run_flow(diamond(0.3), {"question": "hi"})
+    elapsed = time.perf_counter() - began
+    assert result.status == "succeeded"
+    assert elapsed < 0.5, f"two 0.3 s branches took {elapsed:.2f} s"
+    (a_start,), (b_start,) = sink.of("node.started", "a"), sink.of("node.started", "b")
+    (a_end,), (b_end,) = sink.of("node.succeeded", "a"), sink.of("node.succeeded", "b")
+    assert a_start.ts < b_end.ts and b_start.ts < a_end.ts
+
+
+async def test_failure_names_the_node_and_cancels_siblings():
+    flow = (
+        Flow()
+        .node("f", "test.fail", seconds=0.05, message="kaput")
+        .node("slow", "test.sleep", seconds=5)
+        .node("c", "test.collect")
+        .wire("f.text", "c.items")
+        .wire("slow.text", "c.items")
+    )
+    before = asyncio.all_tasks()
+    began = time.perf_counter()
+    result, sink = await run_flow(flow)
+    assert time.perf_counter() - began < 1
+    assert asyncio.all_tasks() == before, "the run left tasks behind"
+    assert result.status == "failed" and result.node_id == "f"
+    assert result.error is not None and result.error.type == "ConnectionError"
+    assert_well_formed(sink)
+    (failed,) = sink.of("node.failed")
+    assert failed.node_id == "f" and failed.data.error.message == "kaput"
+    end = sink.events[-1]
+    assert end.type == "run.failed" and end.data.node_id == "f"
+    assert end.data.interrupted == ["slow"]
+    assert not sink.of("node.succeeded", "slow") and not sink.of("node.started", "c")
+
+
+async def test_cancel_inside_a_node_ends_with_run_cancelled():
+    cancel = asyncio.Event()
+    flow = Flow().node("s", "test.spin").node("after", "test.sleep").wire("s.text", "after.text")
+    before = asyncio.all_tasks()
+    task = asyncio.create_task(run_flow(flow, cancel=cancel))
+    await asyncio.sleep(0.1)
+    cancel.set()
+    result, sink = await asyncio.wait_for(task, 2)
+    assert asyncio.all_tasks() == before
+    assert result.status == "cancelled"
+    assert_well_formed(sink)
+    assert sink.events[-1].type == "run.cancelled"
+    assert sink.events[-1].data.interrupted == ["s"]
+    assert sink.of("node.token", "s"), "the spinning node streamed tokens"
+    assert not sink.of("node.started", "after")
+
+
+async def test_cancel_between_nodes_stops_the_chain():
+    cancel = asyncio.Event()
+    flow = (
+        Flow()
+        .node("one", "test.sleep", seconds=0.05)
+        .node("two", "test.sleep", seconds=0.3)
+        .node("three", "test.sleep")
+        .wire("one.text", "two.text")
+        .wire("two.text", "three.text")
+    )
+    task = asyncio.create_task(run_flow(flow, cancel=cancel))
+    await asyncio.sleep(0.15)
+    cancel.set()
+    result, sink = await task
+    assert result.status == "cancelled"
+    assert [(e.type, getattr(e, "node_id", None)) for e in sink.events] == [
+        ("run.started", None),
+        ("node.started", "one"),
+        ("node.succeeded", "one"),
+        ("node.started", "two"),
+        ("run.cancelled", None),
+    ]
+
+
+async def test_cancel_before_start_runs_nothing():
+    cancel = asyncio.Event()
+    cancel.set()
+    result, sink = await run_flow(Flow().node("a", "test.sleep"), cancel=cancel)
+    assert result.status == "cancelled"
+    assert sink.types() == ["run.started", "run.cancelled"]
+
+
+async def test_timeout_from_settings():
+    flow = Flow().node("s", "test.sleep", settings={"timeout_seconds": 0.05}, seconds=5)
+    result, sink = await run_flow(flow)
+    assert result.status == "failed" and result.node_id == "s"
+    (failed,) = sink.of("node.failed")
+    assert failed.data.error.type == "NodeTimeout" and failed.data.error.code == "node_timeout"
+    assert failed.data.duration_ms < 1000
+
+
+async def test_retry_until_an_attempt_succeeds():
+    flow = Flow().node("f", "test.fail", settings={"max_attempts": 3}, succeed_on_attempt=3)
+    result, sink = await run_flow(flow)
+    assert result.status == "succeeded"
+    starts = sink.of("node.started", "f")
+    assert [e.data.attempt for e in starts] == [1, 2, 3]
+    assert starts[0].data.previous_error is None
+    assert starts[2].data.previous_error.message == "boom"
+    assert not sink.of("node.failed")
+    assert sink.of("node.succeeded")[0].data.outputs == {"text": "ok on attempt 3"}
+
+
+async def test_retries_exhausted_report_one_failure():
+    settings = {"max_attempts": 2, "timeout_seconds": 0.02}
+    flow = Flow().node("s", "test.sleep", settings=settings, seconds=5)
+    result, sink = await run_flow(flow)
+    assert result.status == "failed"
+    assert [e.data.attempt for e in sink.of("node.started")] == [1, 2]
+    (failed,) = sink.of("node.failed")
+    assert failed.data.attempt == 2 and failed.data.error.type == "NodeTimeout"
+
+
+async def test_credentials_are_resolved_and_scrubbed():
+    flow = Flow().node("f", "test.fail", message="key was", credential={"$credential": "api"})
+    result, sink = await run_flow(flow, credentials={"api": "sk-SECRET"})
+    (failed,) = sink.of("node.failed")
+    assert failed.data.error.message == "key was ***"
+    assert result.error is not None and result.error.message == "key was ***"
+    assert "sk-SECRET" not in "".join(e.model_dump_json() for e in sink.events)
+
+
+async def test_missing_credential_fails_the_node_without_retry():
+    flow = Flow().node(
+        "f", "test.fail", settings={"max_attempts": 3}, credential={"$credential": "nope"}
+    )
+    result, sink = await run_flow(flow)
+    assert result.error is not None and result.error.code == "credential_not_found"
+    assert len(sink.of("node.started")) == 1
+
+
+async def test_invalid_workflow_emits_run_failed_then_raises():
+    sink = ListSink()
+    flow = Flow().node("o", "io.output", name="x")
+    with pytest.raises(ValidationFailed) as caught:
+        await run(flow.document(), {}, sink, run_id="r1")
+    assert [p.code for p in caught.value.problems] == ["missing_required_input"]
+    (event,) = sink.events
+    assert event.type == "run.failed" and event.seq == 1 and event.run_id == "r1"
+    assert event.data.error.code == "invalid_workflow"
+    assert event.data.problems[0].code == "missing_required_input"
+
+
+async def test_unknown_run_inputs_are_refused():
+    sink = ListSink()
+    flow = Flow().node("q", "io.input", name="question")
+    with pytest.raises(InvalidRunInputs):
+        await run(flow.data(), {"questoin": "typo"}, sink)
+    assert sink.types() == ["run.failed"]
+
+
+async def test_text_is_converted_to_messages():
+    flow = (
+        Flow()
+        .node("t", "data.text", text="hello")
+        .node("m", "test.messages")
+        .node("o", "io.output", name="out")
+        .wire("t.text", "m.messages")
+        .wire("m.text", "o.value")
+    )
+    result, _ = await run_flow(flow)
+    assert result.outputs == {"out": "human:hello"}
+
+
+async def test_callback_sink_and_ids_are_passed_through():
+    seen = []
+    result = await run(
+        Flow().node("t", "data.text", text="x").document(),
+        {},
+        CallbackSink(seen.append),
+        run_id="run-7",
+        workflow_id="wf-1",
+    )
+    assert result.run_id == "run-7"
+    assert {(e.run_id, e.workflow_id) for e in seen} == {("run-7", "wf-1")}
+
+
+async def test_a_failing_sink_stops_the_run():
+    class Broken:
+        async def emit(self, event):
+            if event.type == "node.started":
+                raise OSError("broker down")
+
+    from graph_engine.errors import EventSinkError
+
+    flow = Flow().node("a", "test.sleep", seconds=5)
+    began = time.perf_counter()
+    with pytest.raises(EventSinkError):
+        await run(flow.document(), {}, Broken(), registry=flow_registry())
+    assert time.perf_counter() - began < 1
+
+
+def flow_registry():
+    from engine_testkit import TEST_REGISTRY
+
+    return TEST_REGISTRY
