@@ -1,0 +1,199 @@
+"""The workflow resource: list, create, read, save, rename, duplicate, delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Response
+
+from backend.api.deps import (
+    API_PREFIX,
+    DocumentBody,
+    IfMatchDep,
+    RequiredIfMatchDep,
+    SessionDep,
+    WorkflowIdDep,
+    etag,
+)
+from backend.api.documents import DOCUMENT_REQUEST_BODY
+from backend.api.problems import problem_responses
+from backend.api.schemas import (
+    CreateWorkflow,
+    DuplicateWorkflow,
+    RenameWorkflow,
+    StorableText,
+    Workflow,
+    WorkflowPage,
+    WorkflowSummary,
+)
+from backend.db import workflow_store as store
+from backend.db.models import WorkflowRecord
+from backend.db.workflow_store import WorkflowSort
+from graph_engine.document import MAX_NAME_LENGTH, WorkflowDocument, empty_document
+
+router = APIRouter(prefix="/workflows", tags=["workflows"])
+
+MAX_OFFSET = 10**9
+COPY_SUFFIX = " (copy)"
+
+_ETAG = {
+    "ETag": {"description": 'The workflow\'s version, quoted: `"3"`.', "schema": {"type": "string"}}
+}
+_LOCATION = {
+    "Location": {"description": "Where the new workflow lives.", "schema": {"type": "string"}}
+}
+CREATED = {201: {"description": "The new workflow.", "headers": {**_ETAG, **_LOCATION}}}
+CURRENT = {200: {"description": "The workflow.", "headers": _ETAG}}
+
+Message = Annotated[
+    StorableText | None,
+    Query(max_length=500, description="A note about this save, shown in the history."),
+]
+
+
+def answer(record: WorkflowRecord, response: Response, *, created: bool = False) -> Workflow:
+    """The workflow as the API shows it, with its ETag (and Location when new)."""
+    response.headers["ETag"] = etag(record.version)
+    if created:
+        response.headers["Location"] = f"{API_PREFIX}/workflows/{record.id}"
+    return Workflow.from_record(record)
+
+
+@router.get(
+    "",
+    operation_id="listWorkflows",
+    response_model=WorkflowPage,
+    responses=problem_responses(422),
+)
+async def list_workflows(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
+    q: Annotated[
+        StorableText | None,
+        Query(max_length=MAX_NAME_LENGTH, description="Case-insensitive part of the name."),
+    ] = None,
+    sort: WorkflowSort = WorkflowSort.updated_desc,
+) -> WorkflowPage:
+    """Workflows, a page at a time, optionally filtered by name."""
+    page = await store.list_workflows(session, limit=limit, offset=offset, query=q, sort=sort)
+    items = [WorkflowSummary.from_record(record) for record in page.items]
+    return WorkflowPage(items=items, total=page.total, limit=limit, offset=offset)
+
+
+@router.post(
+    "",
+    operation_id="createWorkflow",
+    status_code=201,
+    response_model=Workflow,
+    responses={**CREATED, **problem_responses(400, 413, 422)},
+)
+async def create_workflow(
+    body: CreateWorkflow, session: SessionDep, response: Response
+) -> Workflow:
+    """A new, empty workflow."""
+    document = empty_document(body.name, body.description)
+    record = await store.create_workflow(session, document, message="Created")
+    return answer(record, response, created=True)
+
+
+@router.get(
+    "/{workflow_id}",
+    operation_id="getWorkflow",
+    response_model=Workflow,
+    responses={**CURRENT, **problem_responses(404)},
+)
+async def get_workflow(
+    workflow_id: WorkflowIdDep, session: SessionDep, response: Response
+) -> Workflow:
+    """The workflow with its document; the ETag is its version."""
+    return answer(await store.get_workflow(session, workflow_id), response)
+
+
+@router.put(
+    "/{workflow_id}",
+    operation_id="updateWorkflow",
+    response_model=Workflow,
+    openapi_extra=DOCUMENT_REQUEST_BODY,
+    responses={**CURRENT, **problem_responses(400, 404, 409, 413, 422, 428)},
+)
+async def update_workflow(
+    workflow_id: WorkflowIdDep,
+    expected_version: RequiredIfMatchDep,
+    document: DocumentBody,
+    session: SessionDep,
+    response: Response,
+    message: Message = None,
+) -> Workflow:
+    """Save the document as the next version, if `If-Match` still names the current one.
+
+    The workflow's name and description follow the document's.
+    """
+    record = await store.save_document(
+        session, workflow_id, document, expected_version=expected_version, message=message
+    )
+    return answer(record, response)
+
+
+@router.patch(
+    "/{workflow_id}",
+    operation_id="renameWorkflow",
+    response_model=Workflow,
+    responses={**CURRENT, **problem_responses(400, 404, 409, 413, 422)},
+)
+async def rename_workflow(
+    workflow_id: WorkflowIdDep,
+    body: RenameWorkflow,
+    if_match: IfMatchDep,
+    session: SessionDep,
+    response: Response,
+) -> Workflow:
+    """Change the name and/or description (a new version, "Renamed")."""
+
+    def rename(document: WorkflowDocument) -> WorkflowDocument:
+        changes = body.model_dump(exclude_none=True)
+        return document.model_copy(update=changes)
+
+    record = await store.change_document(
+        session, workflow_id, rename, expected_version=if_match, message="Renamed"
+    )
+    return answer(record, response)
+
+
+@router.post(
+    "/{workflow_id}/duplicate",
+    operation_id="duplicateWorkflow",
+    status_code=201,
+    response_model=Workflow,
+    responses={**CREATED, **problem_responses(400, 404, 413, 422)},
+)
+async def duplicate_workflow(
+    workflow_id: WorkflowIdDep,
+    session: SessionDep,
+    response: Response,
+    body: Annotated[DuplicateWorkflow | None, Body()] = None,
+) -> Workflow:
+    """A new workflow holding a copy of this one's current document."""
+    source = await store.get_workflow(session, workflow_id)
+    name = body.name if body and body.name else copy_name(source.name)
+    document = WorkflowDocument.model_validate(source.document).model_copy(update={"name": name})
+    message = f"Duplicated from version {source.version} of {source.name}"
+    record = await store.create_workflow(session, document, message=message[:500])
+    return answer(record, response, created=True)
+
+
+def copy_name(name: str) -> str:
+    return name[: MAX_NAME_LENGTH - len(COPY_SUFFIX)] + COPY_SUFFIX
+
+
+@router.delete(
+    "/{workflow_id}",
+    operation_id="deleteWorkflow",
+    status_code=204,
+    response_class=Response,
+    responses={204: {"description": "Deleted, with its history."}, **problem_responses(404)},
+)
+async def delete_workflow(workflow_id: WorkflowIdDep, session: SessionDep) -> Response:
+    """Delete the workflow and its whole history."""
+    await store.delete_workflow(session, workflow_id)
+    return Response(status_code=204)

@@ -1,0 +1,79 @@
+"""The application factory: routers, problem handlers, body limit, lifespan, frontend."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from backend.api.limits import BodyLimitMiddleware
+from backend.api.problems import install_problem_handlers, use_problem_media_type
+from backend.api.router import api_router
+from backend.config import Settings
+from backend.db.session import create_engine, create_session_factory
+from backend.frontend import FrontendFiles
+
+DESCRIPTION = (
+    "Nodeloom's HTTP API: workflows, their version history, export and import. "
+    "Every error is an RFC 9457 `application/problem+json` document."
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; the database engine is created when it starts."""
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Nodeloom",
+        version=_package_version(),
+        description=DESCRIPTION,
+        lifespan=_lifespan,
+        redoc_url=None,
+        separate_input_output_schemas=False,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(api_router)
+    app.add_route(
+        "/{path:path}",
+        FrontendFiles(settings.frontend_dir).serve,
+        methods=["GET", "HEAD"],
+        include_in_schema=False,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    engine = create_engine(app.state.settings.database_url)
+    app.state.engine = engine
+    app.state.sessions = create_session_factory(engine)
+    try:
+        yield
+    finally:
+        await engine.dispose()
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            separate_input_output_schemas=False,
+        )
+        app.openapi_schema = use_problem_media_type(schema)
+    return app.openapi_schema
+
+
+def _package_version() -> str:
+    try:
+        return version("nodeloom")
+    except PackageNotFoundError:
+        return "0.0.0"

@@ -1,0 +1,182 @@
+"""The ``nodeloom`` command: serve, db upgrade, openapi, schema.
+
+Heavy modules (FastAPI, uvicorn, SQLAlchemy) are imported by the command that needs them,
+so ``nodeloom --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+logger = logging.getLogger("nodeloom")
+
+
+class CommandError(Exception):
+    """A failure the person running the command can fix; printed without a traceback."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except CommandError as error:
+        print(f"nodeloom: error: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nodeloom", description="Nodeloom: a visual builder for AI workflows."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="migrate the database, then run the server")
+    serve.add_argument("--host", help="interface to bind (NODELOOM_HOST; default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="TCP port (NODELOOM_PORT; default 8000)")
+    _add_database_url(serve)
+    serve.add_argument("--reload", action="store_true", help="restart on code changes (dev)")
+    serve.set_defaults(handler=_serve)
+
+    database = commands.add_parser("db", help="database maintenance")
+    db_commands = database.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    upgrade = db_commands.add_parser("upgrade", help="apply every pending migration")
+    _add_database_url(upgrade)
+    upgrade.set_defaults(handler=_db_upgrade)
+
+    openapi = commands.add_parser("openapi", help="print the OpenAPI schema of the API")
+    _add_output(openapi)
+    openapi.set_defaults(handler=_openapi)
+
+    schema = commands.add_parser("schema", help="print the workflow document's JSON Schema")
+    _add_output(schema)
+    schema.set_defaults(handler=_schema)
+    return parser
+
+
+def _add_database_url(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url", help="database URL (NODELOOM_DATABASE_URL; default SQLite file)"
+    )
+
+
+def _add_output(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
+
+
+def load_settings(**overrides: Any) -> Any:
+    """Settings from the environment plus command-line overrides, or ``CommandError``."""
+    from pydantic import ValidationError
+
+    from backend.config import Settings
+
+    try:
+        return Settings(**{key: value for key, value in overrides.items() if value is not None})
+    except ValidationError as error:
+        lines = [
+            f"  NODELOOM_{'_'.join(map(str, item['loc'])).upper()}: {item['msg']}"
+            for item in error.errors(include_url=False)
+        ]
+        raise CommandError("invalid settings:\n" + "\n".join(lines)) from None
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = load_settings(host=args.host, port=args.port, database_url=args.database_url)
+    logging.basicConfig(level=settings.log_level.upper().replace("TRACE", "DEBUG"))
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    _upgrade(settings.database_url)
+    if not settings.is_loopback:
+        logger.warning(
+            "Listening on %s: Nodeloom has no sign-in yet, so anyone who can reach this "
+            "address can read and change your workflows.",
+            settings.host,
+        )
+    options = {"host": settings.host, "port": settings.port, "log_level": settings.log_level}
+    if args.reload:
+        # The reloader imports the app itself, so the settings travel by environment.
+        os.environ["NODELOOM_DATABASE_URL"] = settings.database_url
+        uvicorn.run("backend.app:create_app", factory=True, reload=True, **options)
+    else:
+        from backend.app import create_app
+
+        uvicorn.run(create_app(settings), **options)
+    return EXIT_OK
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    settings = load_settings(database_url=args.database_url)
+    _upgrade(settings.database_url)
+    print(f"Database is up to date: {_redacted(settings.database_url)}")
+    return EXIT_OK
+
+
+def _upgrade(database_url: str) -> None:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from backend.db.migrate import upgrade_database
+
+    try:
+        asyncio.run(upgrade_database(database_url))
+    except (SQLAlchemyError, OSError) as error:
+        reason = str(error).splitlines()[0]
+        raise CommandError(
+            f"cannot migrate the database {_redacted(database_url)}: {reason}"
+        ) from None
+
+
+def _redacted(database_url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from backend.app import create_app
+
+    schema = create_app(load_settings()).openapi()
+    _write(render_json(schema, sort_keys=True), args.output)
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from graph_engine.document import json_schema
+
+    _write(render_json(json_schema(), sort_keys=True), args.output)
+    return EXIT_OK
+
+
+def render_json(value: Any, *, sort_keys: bool) -> str:
+    """The checked-in form of a generated JSON file: indent 2, trailing newline."""
+    return json.dumps(value, indent=2, sort_keys=sort_keys, ensure_ascii=False) + "\n"
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise CommandError(f"cannot write {output}: {error.strerror or error}") from None
+    print(f"Wrote {output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

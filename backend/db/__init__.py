@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, the async engine and session factory, and migrations."""

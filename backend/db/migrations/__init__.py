@@ -1,0 +1,1 @@
+"""Alembic migrations of the Nodeloom database (run by ``backend.db.migrate``)."""

@@ -1,0 +1,46 @@
+"""The async engine and session factory, built from the settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from backend.config import sqlite_path
+
+# Concurrent SQLite writers wait up to this long for the write lock instead of failing.
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+def create_engine(database_url: str, **options: Any) -> AsyncEngine:
+    """An engine for ``database_url``; for SQLite, creates the file's directory first."""
+    path = sqlite_path(database_url)
+    if path is None:
+        return create_async_engine(database_url, pool_pre_ping=True, **options)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(
+        database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **options
+    )
+    event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers work while one writer writes; the busy timeout makes writers queue;
+    # foreign keys are off by default in SQLite and ON DELETE CASCADE needs them.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

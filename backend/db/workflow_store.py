@@ -1,0 +1,244 @@
+"""Reading and writing workflows and their version history.
+
+Every accepted change goes through ``_compare_and_swap``: one ``UPDATE … WHERE id = :id AND
+version = :expected`` that bumps the version, plus the matching immutable row in
+``workflow_versions``, in one transaction. Of any number of concurrent saves based on the
+same version exactly one wins; the others get ``VersionConflict``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import WorkflowRecord, WorkflowVersionRecord, utcnow
+from backend.errors import VersionConflict, VersionNotFound, WorkflowNotFound
+from graph_engine.document import WorkflowDocument
+
+T = TypeVar("T")
+# A change to a workflow's document, applied to the newest version (rename, restore).
+DocumentChange = Callable[[WorkflowDocument], WorkflowDocument]
+
+LOCAL_AUTHOR = "local"
+MAX_VERSION = 2**31 - 1
+# Changes without an expected version (rename, restore) retry this often when they race.
+_UNCONDITIONAL_ATTEMPTS = 5
+
+
+class WorkflowSort(StrEnum):
+    updated_desc = "updated_desc"
+    updated_asc = "updated_asc"
+    name_asc = "name_asc"
+    name_desc = "name_desc"
+    created_desc = "created_desc"
+
+
+_ORDER = {
+    WorkflowSort.updated_desc: (WorkflowRecord.updated_at.desc(), WorkflowRecord.id),
+    WorkflowSort.updated_asc: (WorkflowRecord.updated_at.asc(), WorkflowRecord.id),
+    WorkflowSort.name_asc: (WorkflowRecord.name_key.asc(), WorkflowRecord.id),
+    WorkflowSort.name_desc: (WorkflowRecord.name_key.desc(), WorkflowRecord.id),
+    WorkflowSort.created_desc: (WorkflowRecord.created_at.desc(), WorkflowRecord.id),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _stored(document: WorkflowDocument) -> dict[str, Any]:
+    return document.model_dump(mode="json")
+
+
+async def list_workflows(
+    session: AsyncSession, *, limit: int, offset: int, query: str | None, sort: WorkflowSort
+) -> Page[WorkflowRecord]:
+    filtered = select(WorkflowRecord)
+    if query:
+        filtered = filtered.where(
+            WorkflowRecord.name_key.contains(query.casefold(), autoescape=True)
+        )
+    total = await _count(session, filtered)
+    rows = await session.scalars(filtered.order_by(*_ORDER[sort]).limit(limit).offset(offset))
+    return Page(items=rows.all(), total=total)
+
+
+async def _count(session: AsyncSession, statement: Select[Any]) -> int:
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    return (await session.execute(counted)).scalar_one()
+
+
+async def get_workflow(session: AsyncSession, workflow_id: str) -> WorkflowRecord:
+    record = await session.get(WorkflowRecord, workflow_id, populate_existing=True)
+    if record is None:
+        raise WorkflowNotFound(workflow_id)
+    return record
+
+
+async def create_workflow(
+    session: AsyncSession, document: WorkflowDocument, *, message: str | None
+) -> WorkflowRecord:
+    now = utcnow()
+    stored = _stored(document)
+    record = WorkflowRecord(
+        id=new_id(),
+        name=document.name,
+        name_key=document.name.casefold(),
+        description=document.description,
+        document=stored,
+        node_count=len(document.nodes),
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(record)
+    await session.flush()
+    session.add(_version_row(record.id, 1, document, stored, message))
+    await session.commit()
+    return record
+
+
+async def save_document(
+    session: AsyncSession,
+    workflow_id: str,
+    document: WorkflowDocument,
+    *,
+    expected_version: int,
+    message: str | None,
+) -> WorkflowRecord:
+    """Store ``document`` as the next version, if the workflow is still at ``expected_version``."""
+    if expected_version > MAX_VERSION:
+        record = await get_workflow(session, workflow_id)
+        raise VersionConflict(expected_version, record.version)
+    record = await _compare_and_swap(session, workflow_id, document, expected_version, message)
+    if record is not None:
+        return record
+    await session.rollback()
+    current = await get_workflow(session, workflow_id)
+    raise VersionConflict(expected_version, current.version)
+
+
+async def _compare_and_swap(
+    session: AsyncSession,
+    workflow_id: str,
+    document: WorkflowDocument,
+    expected_version: int,
+    message: str | None,
+) -> WorkflowRecord | None:
+    stored = _stored(document)
+    statement = (
+        update(WorkflowRecord)
+        .where(WorkflowRecord.id == workflow_id, WorkflowRecord.version == expected_version)
+        .values(
+            name=document.name,
+            name_key=document.name.casefold(),
+            description=document.description,
+            document=stored,
+            node_count=len(document.nodes),
+            version=WorkflowRecord.version + 1,
+            updated_at=utcnow(),
+        )
+        .returning(WorkflowRecord)
+        .execution_options(populate_existing=True)
+    )
+    record = (await session.scalars(statement)).one_or_none()
+    if record is None:
+        return None
+    session.add(_version_row(workflow_id, record.version, document, stored, message))
+    await session.commit()
+    return record
+
+
+async def change_document(
+    session: AsyncSession,
+    workflow_id: str,
+    change: DocumentChange,
+    *,
+    expected_version: int | None,
+    message: str,
+) -> WorkflowRecord:
+    """Apply ``change`` to the current document and save it as the next version.
+
+    With ``expected_version`` the change is refused if the workflow moved on; without it,
+    the change is re-applied to the newest version when a concurrent save wins the race.
+    """
+    attempts = 1 if expected_version is not None else _UNCONDITIONAL_ATTEMPTS
+    for _ in range(attempts):
+        current = await get_workflow(session, workflow_id)
+        base = current.version if expected_version is None else expected_version
+        if base != current.version:
+            raise VersionConflict(base, current.version)
+        document = change(WorkflowDocument.model_validate(current.document))
+        saved = await _compare_and_swap(session, workflow_id, document, base, message)
+        if saved is not None:
+            return saved
+        await session.rollback()
+    current = await get_workflow(session, workflow_id)
+    raise VersionConflict(base, current.version)
+
+
+async def delete_workflow(session: AsyncSession, workflow_id: str) -> None:
+    result = await session.execute(delete(WorkflowRecord).where(WorkflowRecord.id == workflow_id))
+    if result.rowcount == 0:
+        await session.rollback()
+        raise WorkflowNotFound(workflow_id)
+    await session.commit()
+
+
+async def list_versions(
+    session: AsyncSession, workflow_id: str, *, limit: int, offset: int
+) -> Page[WorkflowVersionRecord]:
+    await get_workflow(session, workflow_id)
+    history = select(WorkflowVersionRecord).where(WorkflowVersionRecord.workflow_id == workflow_id)
+    total = await _count(session, history)
+    rows = await session.scalars(
+        history.order_by(WorkflowVersionRecord.version.desc()).limit(limit).offset(offset)
+    )
+    return Page(items=rows.all(), total=total)
+
+
+async def get_version(
+    session: AsyncSession, workflow_id: str, version: int
+) -> WorkflowVersionRecord:
+    record = await session.scalar(
+        select(WorkflowVersionRecord).where(
+            WorkflowVersionRecord.workflow_id == workflow_id,
+            WorkflowVersionRecord.version == version,
+        )
+    )
+    if record is None:
+        await get_workflow(session, workflow_id)
+        raise VersionNotFound(workflow_id, version)
+    return record
+
+
+def _version_row(
+    workflow_id: str,
+    version: int,
+    document: WorkflowDocument,
+    stored: dict[str, Any],
+    message: str | None,
+) -> WorkflowVersionRecord:
+    return WorkflowVersionRecord(
+        id=new_id(),
+        workflow_id=workflow_id,
+        version=version,
+        name=document.name,
+        document=stored,
+        node_count=len(document.nodes),
+        author=LOCAL_AUTHOR,
+        message=message,
+        created_at=utcnow(),
+    )

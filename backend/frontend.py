@@ -1,0 +1,64 @@
+"""Serving the built frontend: files from ``frontend_dir``, ``index.html`` for app routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+
+INDEX = "index.html"
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+NOT_BUILT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Nodeloom: frontend not built</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}
+code{background:#f2f2f2;padding:.1rem .3rem;border-radius:3px}</style></head>
+<body><h1>Nodeloom is running, but its frontend is not built</h1>
+<p>The server found no built frontend in <code>{directory}</code>.</p>
+<p>Run <code>make run</code> from the repository (it builds the frontend and starts the
+server), or build it yourself with <code>npm --prefix frontend ci &amp;&amp;
+npm --prefix frontend run build</code> and reload this page.</p>
+<p>The API works meanwhile: see <a href="/docs">/docs</a>.</p></body></html>
+"""
+
+
+class FrontendFiles:
+    """A catch-all ``GET`` endpoint for everything outside ``/api``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory.resolve()
+
+    async def serve(self, request: Request) -> Response:
+        path = request.url.path
+        if path == "/api" or path.startswith("/api/"):
+            raise HTTPException(status_code=404)
+        index = self.directory / INDEX
+        if not index.is_file():
+            page = NOT_BUILT_PAGE.replace("{directory}", str(self.directory))
+            return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+        found = self._find(path)
+        if found is not None:
+            immutable = found.parent.name == "assets"
+            return FileResponse(
+                found, headers={"Cache-Control": IMMUTABLE if immutable else "no-cache"}
+            )
+        if _wants_page(request):
+            return FileResponse(index, headers={"Cache-Control": "no-cache"})
+        raise HTTPException(status_code=404)
+
+    def _find(self, path: str) -> Path | None:
+        relative = path.lstrip("/")
+        if not relative:
+            return None
+        candidate = (self.directory / relative).resolve()
+        if not candidate.is_relative_to(self.directory) or not candidate.is_file():
+            return None
+        return candidate
+
+
+def _wants_page(request: Request) -> bool:
+    # App routes (/workflows/abc) get index.html; a missing /assets/x.js stays a 404.
+    last_segment = request.url.path.rsplit("/", 1)[-1]
+    return "." not in last_segment or "text/html" in request.headers.get("accept", "")

@@ -1,0 +1,1 @@
+"""Throwaway services the test suite starts for itself."""
