@@ -136,7 +136,19 @@ def parse_document(data: Any) -> WorkflowDocument:
 def export_bytes(document: WorkflowDocument) -> bytes:
     """The canonical serialisation: the same document always gives the same bytes."""
     payload = document.model_dump(mode="json")
+    for node in payload["nodes"]:
+        node["params"] = _sorted_keys(node["params"])
     return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _sorted_keys(value: Any) -> Any:
+    # Params are free-form JSON, and databases may not keep their key order (PostgreSQL's
+    # JSONB does not): sorting makes an export independent of where it was stored.
+    if isinstance(value, dict):
+        return {key: _sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(item) for item in value]
+    return value
 
 
 def json_schema() -> dict[str, Any]:

@@ -165,3 +165,9 @@ def test_checked_in_schema_matches_the_models():
 
 def test_pointer_escapes_per_rfc_6901():
     assert pointer("nodes", 0, "params", "a/b~c") == "/nodes/0/params/a~1b~0c"
+
+
+def test_export_does_not_depend_on_the_key_order_of_params():
+    forwards = doc(nodes=[node("a", params={"b": 1, "a": {"y": 2, "x": [{"d": 1, "c": 2}]}})])
+    backwards = doc(nodes=[node("a", params={"a": {"x": [{"c": 2, "d": 1}], "y": 2}, "b": 1})])
+    assert export_bytes(parse_document(forwards)) == export_bytes(parse_document(backwards))
