@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,7 +58,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(f"{NODELOOM} is missing: `pip install -e '.[dev]'` first.", returncode=1)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -81,12 +83,37 @@ def _wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> N
     )
 
 
+@contextmanager
+def running_server(command: list[str], port: int, env: dict[str, str], log: Path) -> Iterator[str]:
+    """Start ``command`` in its own process group, wait until it is healthy, stop it after."""
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            command,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=REPO,
+            start_new_session=True,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_for_health(f"{url}/api/v1/health", process, log)
+        yield url
+    finally:
+        # The whole group: `make run` starts the server as a child of make.
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 @pytest.fixture(scope="session")
 def base_url() -> Iterator[str]:
     """`nodeloom serve` on a free port with a throwaway SQLite database."""
     workdir = Path(tempfile.mkdtemp(prefix="nodeloom-e2e-"))
-    port = _free_port()
-    log = workdir / "server.log"
+    port = free_port()
     command = [
         str(NODELOOM),
         "serve",
@@ -96,21 +123,10 @@ def base_url() -> Iterator[str]:
         f"sqlite+aiosqlite:///{workdir / 'e2e.db'}",
     ]
     env = {**os.environ, "NODELOOM_DATA_DIR": str(workdir)}
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, stdout=sink, stderr=subprocess.STDOUT, env=env, cwd=REPO
-        )
     try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_for_health(f"{url}/api/v1/health", process, log)
-        yield url
+        with running_server(command, port, env, workdir / "server.log") as url:
+            yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
