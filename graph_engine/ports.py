@@ -9,7 +9,7 @@ type       value at run time
 text       ``str``
 messages   ``list[langchain_core.messages.BaseMessage]``
 documents  ``list[langchain_core.documents.Document]``
-embeddings ``list[list[float]]`` (one vector per document or text)
+embeddings a ``langchain_core.embeddings.Embeddings`` model (embeds documents and queries)
 retriever  a ``langchain_core`` retriever / vector store handle
 json       any JSON-able value (dict, list, str, number, bool, None)
 any        whatever the source produced
