@@ -56,8 +56,10 @@ $(STAMPS)/runtime: $(STAMPS)/venv pyproject.toml
 	$(BIN)/pip install --quiet --editable .
 	@touch $@
 
+# The dev extras include llama-cpp-python, which compiles from source on first install
+# (several minutes): build with every core.
 $(STAMPS)/dev: $(STAMPS)/runtime
-	$(BIN)/pip install --quiet --editable '.[dev]'
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install --quiet --editable '.[dev]'
 	@touch $@
 
 # Debian packages the tests need (Chromium for the end-to-end tests).
