@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from backend.api.limits import BodyLimitMiddleware
+from backend.api.node_types import served_catalogue
 from backend.api.problems import install_problem_handlers, use_problem_media_type
 from backend.api.router import api_router
 from backend.config import Settings
@@ -53,10 +55,20 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(app.state.settings.database_url)
     app.state.engine = engine
     app.state.sessions = create_session_factory(engine)
+    _warm_up()
     try:
         yield
     finally:
         await engine.dispose()
+
+
+def _warm_up() -> None:
+    """Load every node type before the first request, then exempt what start-up built
+    (the engine, LangChain, the catalogue) from garbage collection: full collections
+    then stay short, so a save of a 1,000-node workflow is not stalled by one."""
+    served_catalogue()
+    gc.collect()
+    gc.freeze()
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -1,7 +1,8 @@
-"""The ``nodeloom`` command: serve, db upgrade, openapi, schema.
+"""The ``nodeloom`` command: serve, db upgrade, openapi, schema, validate, run.
 
-Heavy modules (FastAPI, uvicorn, SQLAlchemy) are imported by the command that needs them,
-so ``nodeloom --help`` stays quick.
+Heavy modules (FastAPI, uvicorn, SQLAlchemy, the engine) are imported by the command that
+needs them, so ``nodeloom --help`` stays quick. ``validate`` and ``run`` live in
+``backend.commands``.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
+from backend.commands import run as run_command
+from backend.commands import validate as validate_command
+from backend.commands.base import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+)
+
+__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "CommandError", "main"]
 
 logger = logging.getLogger("nodeloom")
-
-
-class CommandError(Exception):
-    """A failure the person running the command can fix; printed without a traceback."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -34,9 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except CommandError as error:
         print(f"nodeloom: error: {error}", file=sys.stderr)
-        return EXIT_FAILURE
+        return error.exit_code
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the workflow document's JSON Schema")
     _add_output(schema)
     schema.set_defaults(handler=_schema)
+
+    validate_command.register(commands)
+    run_command.register(commands)
     return parser
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -16,6 +16,7 @@ from pydantic import (
 
 from backend.db.models import WorkflowRecord, WorkflowVersionRecord
 from graph_engine.document import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, WorkflowDocument
+from graph_engine.ports import PortType
 
 
 def refuse_unstorable(value: str) -> str:
@@ -76,18 +77,39 @@ class _FromRecord(BaseModel):
         return cls.model_validate(record)
 
 
+class WorkflowProblem(BaseModel):
+    """One problem ``graph_engine.validate`` found in a workflow's graph."""
+
+    code: str = Field(description="Stable code, e.g. `cycle` or `incompatible_ports`.")
+    severity: Literal["error", "warning"] = Field(
+        description="`error` blocks runs (never saves); `warning` is only shown."
+    )
+    pointer: str = Field(description='RFC 6901 pointer into the document, e.g. "/edges/2".')
+    node_id: str | None = Field(default=None, description="The node at fault, if one is.")
+    edge_id: str | None = Field(default=None, description="The edge at fault, if one is.")
+    message: str
+
+
+_RUNNABLE = Field(description="True when no problem is an error: the workflow can run.")
+_PROBLEMS = Field(
+    description="What the graph check found when this document was saved, errors first."
+)
+
+
 class WorkflowSummary(_FromRecord):
     id: str = Field(description="The workflow's id: 32 hexadecimal digits.")
     name: str
     description: str
     version: int = Field(description="Number of accepted saves; the workflow's ETag.")
     node_count: int
+    runnable: bool = _RUNNABLE
     created_at: datetime
     updated_at: datetime
 
 
 class Workflow(WorkflowSummary):
     document: WorkflowDocument
+    problems: list[WorkflowProblem] = _PROBLEMS
 
 
 class VersionSummary(_FromRecord):
@@ -97,10 +119,59 @@ class VersionSummary(_FromRecord):
     message: str | None
     created_at: datetime
     node_count: int
+    runnable: bool = _RUNNABLE
 
 
 class Version(VersionSummary):
     document: WorkflowDocument
+    problems: list[WorkflowProblem] = _PROBLEMS
+
+
+class ValidationReport(BaseModel):
+    """The graph problems of a document, as a save would store them."""
+
+    runnable: bool = _RUNNABLE
+    error_count: int = Field(ge=0)
+    warning_count: int = Field(ge=0)
+    problems: list[WorkflowProblem] = Field(description="Every problem found, errors first.")
+
+
+class Port(BaseModel):
+    """A named input or output handle of a node type."""
+
+    name: str
+    type: PortType = Field(
+        description="Decides which handles may connect; see `port_compatibility`."
+    )
+    title: str
+    required: bool = Field(description="Inputs: the workflow cannot run while it is unconnected.")
+    multiple: bool = Field(description="Inputs: several edges may feed it (a list arrives).")
+    description: str
+
+
+class NodeTypeInfo(BaseModel):
+    """One node type of the catalogue: enough to draw it and render its inspector form."""
+
+    type_id: str = Field(description="Part of the export format, e.g. `prompt.template`.")
+    title: str
+    category: str
+    description: str
+    params_schema: dict[str, Any] = Field(description="JSON Schema of the node's `params`.")
+    inputs: list[Port] = Field(description="Fixed inputs (dynamic ones come from params).")
+    outputs: list[Port] = Field(description="Fixed outputs (dynamic ones come from params).")
+    dynamic_inputs_from: str | None = Field(
+        description="The param that derives extra inputs (e.g. a template's variables)."
+    )
+    dynamic_outputs_from: str | None = Field(
+        description="The param that derives extra outputs (e.g. a router's routes)."
+    )
+
+
+class NodeTypeCatalogue(BaseModel):
+    items: list[NodeTypeInfo] = Field(description="Every node type, sorted by `type_id`.")
+    port_compatibility: dict[PortType, list[PortType]] = Field(
+        description="Port type of an output → the input port types it may connect to."
+    )
 
 
 class WorkflowPage(BaseModel):

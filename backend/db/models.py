@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -30,6 +31,8 @@ NAMING_CONVENTION = {
 
 # Plain JSON text on SQLite, JSONB on PostgreSQL.
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+# An empty JSON list, as a server default both databases accept.
+EMPTY_JSON_LIST = text("'[]'")
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -60,7 +63,20 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class WorkflowRecord(Base):
+class _Checked:
+    """A stored document's graph problems, as ``graph_engine.validate`` found them on save
+    (see ``backend.validation``); a document with no error-severity problem is runnable."""
+
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(
+        JsonDocument, default=list, server_default=EMPTY_JSON_LIST
+    )
+
+    @property
+    def runnable(self) -> bool:
+        return not any(problem.get("severity") == "error" for problem in self.problems)
+
+
+class WorkflowRecord(_Checked, Base):
     """The current state of a workflow; ``version`` counts accepted saves."""
 
     __tablename__ = "workflows"
@@ -78,7 +94,7 @@ class WorkflowRecord(Base):
     owner_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
 
-class WorkflowVersionRecord(Base):
+class WorkflowVersionRecord(_Checked, Base):
     """One accepted save of a workflow. Written once, never updated."""
 
     __tablename__ = "workflow_versions"

@@ -4,6 +4,10 @@ Every accepted change goes through ``_compare_and_swap``: one ``UPDATE … WHERE
 version = :expected`` that bumps the version, plus the matching immutable row in
 ``workflow_versions``, in one transaction. Of any number of concurrent saves based on the
 same version exactly one wins; the others get ``VersionConflict``.
+
+Every stored document — created, saved, renamed, restored, imported or duplicated — is
+checked by ``backend.validation`` first, and its problems are stored with it: problems
+block runs, never saves.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import WorkflowRecord, WorkflowVersionRecord, utcnow
 from backend.errors import VersionConflict, VersionNotFound, WorkflowNotFound
+from backend.validation import StoredProblem, check_document
 from graph_engine.document import WorkflowDocument
 
 T = TypeVar("T")
@@ -90,6 +95,7 @@ async def get_workflow(session: AsyncSession, workflow_id: str) -> WorkflowRecor
 async def create_workflow(
     session: AsyncSession, document: WorkflowDocument, *, message: str | None
 ) -> WorkflowRecord:
+    problems = await check_document(document)
     now = utcnow()
     stored = _stored(document)
     record = WorkflowRecord(
@@ -102,10 +108,11 @@ async def create_workflow(
         version=1,
         created_at=now,
         updated_at=now,
+        problems=problems,
     )
     session.add(record)
     await session.flush()
-    session.add(_version_row(record.id, 1, document, stored, message))
+    session.add(_version_row(record.id, 1, document, stored, problems, message))
     await session.commit()
     return record
 
@@ -137,6 +144,7 @@ async def _compare_and_swap(
     expected_version: int,
     message: str | None,
 ) -> WorkflowRecord | None:
+    problems = await check_document(document)
     stored = _stored(document)
     statement = (
         update(WorkflowRecord)
@@ -149,6 +157,7 @@ async def _compare_and_swap(
             node_count=len(document.nodes),
             version=WorkflowRecord.version + 1,
             updated_at=utcnow(),
+            problems=problems,
         )
         .returning(WorkflowRecord)
         .execution_options(populate_existing=True)
@@ -156,7 +165,7 @@ async def _compare_and_swap(
     record = (await session.scalars(statement)).one_or_none()
     if record is None:
         return None
-    session.add(_version_row(workflow_id, record.version, document, stored, message))
+    session.add(_version_row(workflow_id, record.version, document, stored, problems, message))
     await session.commit()
     return record
 
@@ -229,6 +238,7 @@ def _version_row(
     version: int,
     document: WorkflowDocument,
     stored: dict[str, Any],
+    problems: list[StoredProblem],
     message: str | None,
 ) -> WorkflowVersionRecord:
     return WorkflowVersionRecord(
@@ -241,4 +251,5 @@ def _version_row(
         author=LOCAL_AUTHOR,
         message=message,
         created_at=utcnow(),
+        problems=problems,
     )

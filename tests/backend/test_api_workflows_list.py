@@ -24,6 +24,7 @@ async def test_list_pages_through_every_workflow(client: httpx.AsyncClient):
         "description",
         "version",
         "node_count",
+        "runnable",
         "created_at",
         "updated_at",
     }

@@ -105,6 +105,8 @@ async def test_docs_and_openapi_are_served(spa: httpx.AsyncClient):
         "health",
         "ready",
         "getWorkflowSchema",
+        "listNodeTypes",
+        "validateWorkflow",
         "listWorkflows",
         "createWorkflow",
         "getWorkflow",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from api_support import document, node
 from sqlalchemy import inspect
 
 from backend.db.migrate import upgrade_database
-from backend.db.models import Base
+from backend.db.models import Base, JsonDocument, UtcDateTime
 from backend.db.session import create_engine
 
 
@@ -38,7 +42,7 @@ async def test_migrations_create_the_tables_and_record_the_revision(database_url
     tables, revision, foreign_keys = await _inspect(database_url, read)
 
     assert tables == {"alembic_version", "workflows", "workflow_versions"}
-    assert revision == "0001"
+    assert revision == "0002"
     assert foreign_keys[0]["referred_table"] == "workflows"
     assert foreign_keys[0]["options"].get("ondelete") == "CASCADE"
 
@@ -54,6 +58,85 @@ async def test_upgrade_builds_a_blank_database_and_can_run_again(blank_database_
 
     assert before == (None, [])
     assert await _inspect(blank_database_url, state) == (
-        "0001",
+        "0002",
         ["alembic_version", "workflow_versions", "workflows"],
     )
+
+
+def _rows_at_0001(workflow_id: str, doc: dict) -> tuple[dict, dict]:
+    now = datetime(2025, 11, 30, tzinfo=UTC)
+    workflow = {
+        "id": workflow_id,
+        "name": doc["name"],
+        "name_key": doc["name"].casefold(),
+        "description": "",
+        "document": doc,
+        "node_count": len(doc["nodes"]),
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    version = {
+        "id": workflow_id[::-1],
+        "workflow_id": workflow_id,
+        "version": 1,
+        "name": doc["name"],
+        "document": doc,
+        "node_count": len(doc["nodes"]),
+        "author": "local",
+        "message": "Created",
+        "created_at": now,
+    }
+    return workflow, version
+
+
+def _table_0001(name: str, row: dict) -> sa.TableClause:
+    types = {"document": JsonDocument, "created_at": UtcDateTime(), "updated_at": UtcDateTime()}
+    return sa.table(name, *(sa.column(key, types.get(key)) for key in row))
+
+
+async def test_0002_checks_the_rows_written_before_it(blank_database_url: str):
+    looping = document(
+        "Loop",
+        [
+            node("a", "prompt.template", template="{x}"),
+            node("b", "prompt.template", template="{x}"),
+        ],
+        [
+            {"id": "ab", "source": "a", "target": "b", "targetHandle": "x"},
+            {"id": "ba", "source": "b", "target": "a", "targetHandle": "x"},
+        ],
+    )
+    fine = document("Fine", [node("t", text="hi"), node("o", "io.output", name="out")])
+    fine["edges"] = [{"id": "to", "source": "t", "target": "o"}]
+    await upgrade_database(blank_database_url, "0001")
+    engine = create_engine(blank_database_url)
+    try:
+        async with engine.begin() as connection:
+            for workflow_id, doc in (("a" * 32, looping), ("b" * 32, fine)):
+                workflow, version = _rows_at_0001(workflow_id, doc)
+                for table, row in (("workflows", workflow), ("workflow_versions", version)):
+                    await connection.execute(_table_0001(table, row).insert().values(**row))
+    finally:
+        await engine.dispose()
+
+    await upgrade_database(blank_database_url)
+
+    def read(connection):
+        rows = {}
+        for table in ("workflows", "workflow_versions"):
+            key = "id" if table == "workflows" else "workflow_id"
+            statement = sa.select(sa.column(key), sa.column("problems", JsonDocument)).select_from(
+                sa.table(table)
+            )
+            rows[table] = dict(connection.execute(statement).all())
+        return rows
+
+    rows = await _inspect(blank_database_url, read)
+    for table in ("workflows", "workflow_versions"):
+        loop_problems, fine_problems = rows[table]["a" * 32], rows[table]["b" * 32]
+        assert fine_problems == [], table
+        assert [problem["code"] for problem in loop_problems] == ["cycle"], table
+        assert loop_problems[0]["severity"] == "error"
+        assert loop_problems[0]["node_id"] == "a"
+        assert "'a' → 'b' → 'a'" in loop_problems[0]["message"]

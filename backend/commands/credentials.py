@@ -1,0 +1,83 @@
+"""Credentials for ``nodeloom run``, from environment variables.
+
+A param holding ``{"$credential": "openai"}`` gets the value of
+``NODELOOM_CREDENTIAL_OPENAI``: the name upper-cased, every run of characters other
+than letters and digits turned into ``_`` (``my-key`` → ``NODELOOM_CREDENTIAL_MY_KEY``).
+``--credential NAME=VARIABLE`` reads another variable instead. Values are never printed:
+the engine scrubs them from events, and the command from the outputs it shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+ENV_PREFIX = "NODELOOM_CREDENTIAL_"
+SCRUBBED = "***"
+
+
+def variable_for(name: str) -> str:
+    return ENV_PREFIX + re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_")
+
+
+class EnvironmentCredentials:
+    """A ``graph_engine.CredentialResolver`` over environment variables."""
+
+    def __init__(self, environ: Mapping[str, str], overrides: Mapping[str, str]) -> None:
+        self._environ = environ
+        self._overrides = dict(overrides)
+        self.resolved: set[str] = set()
+
+    def variable(self, name: str) -> str:
+        return self._overrides.get(name) or variable_for(name)
+
+    def missing(self, names: Iterable[str]) -> list[tuple[str, str]]:
+        """``(name, variable)`` for each credential whose variable is unset or empty."""
+        pairs = [(name, self.variable(name)) for name in sorted(set(names))]
+        return [(name, variable) for name, variable in pairs if not self._environ.get(variable)]
+
+    async def resolve(self, name: str) -> str:
+        from graph_engine.errors import CredentialNotFound
+
+        variable = self.variable(name)
+        value = self._environ.get(variable)
+        if not value:
+            raise CredentialNotFound(f"Credential {name!r} is not set: export {variable}.")
+        self.resolved.add(value)
+        return value
+
+    def scrub(self, value: Any) -> Any:
+        """``value`` (JSON-able) with every resolved secret replaced by ``***``."""
+        secrets = [secret for secret in self.resolved if secret]
+        if not secrets:
+            return value
+        return _scrub(value, secrets)
+
+
+def _scrub(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, SCRUBBED)
+        return value
+    if isinstance(value, dict):
+        return {_scrub(key, secrets): _scrub(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, secrets) for item in value]
+    return value
+
+
+def referenced_credentials(value: Any) -> set[str]:
+    """Every ``{"$credential": NAME}`` name in a document's params."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            name = item.get("$credential")
+            if isinstance(name, str) and len(item) == 1:
+                found.add(name)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found

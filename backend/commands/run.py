@@ -1,0 +1,194 @@
+"""``nodeloom run WORKFLOW.json --input NAME=VALUE …``: run a workflow here, no server.
+
+The document is checked first (an invalid one prints its problems and exits 1), then
+run by ``graph_engine.run``: progress goes to stderr as it happens, the outputs to
+stdout at the end (or one JSON object with ``--json``). Ctrl+C cancels the run cleanly
+(the engine's ``cancel`` event); a second Ctrl+C stops at once.
+
+Exit status: 0 succeeded, 1 invalid workflow or failed run (naming the node), 2 usage
+(unknown or missing inputs, unset credentials), 130 cancelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backend.commands.base import (
+    EXIT_FAILURE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandError,
+)
+from backend.commands.credentials import (
+    EnvironmentCredentials,
+    referenced_credentials,
+    variable_for,
+)
+from backend.commands.progress import Progress
+from backend.commands.run_report import json_report, print_invalid, print_result
+from backend.commands.workflow_file import check_workflow_file, problem_line
+
+if TYPE_CHECKING:
+    from graph_engine import RunResult, WorkflowDocument
+
+EXIT_BY_STATUS = {"succeeded": EXIT_OK, "failed": EXIT_FAILURE, "cancelled": EXIT_INTERRUPTED}
+TICK_SECONDS = 0.1
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "run",
+        help="run a workflow file here, without a server",
+        description="Run a workflow document in this process: progress on stderr, the "
+        "outputs on stdout. Ctrl+C cancels the run.",
+        epilog=f'A param {{"$credential": "NAME"}} reads the environment variable '
+        f"{variable_for('NAME')} (the name upper-cased, other characters as _); "
+        "--credential NAME=VARIABLE reads another. Values are never printed.",
+    )
+    parser.add_argument("workflow", type=Path, metavar="WORKFLOW.json", help="`-` reads stdin")
+    parser.add_argument(
+        "-i", "--input", action="append", default=[], type=_pair, metavar="NAME=VALUE",
+        help="a workflow input (io.input name); repeat for several",
+    )  # fmt: skip
+    parser.add_argument(
+        "--input-file", action="append", default=[], type=_pair, metavar="NAME=PATH",
+        help="a workflow input read from a UTF-8 file (`-`: stdin)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--credential", action="append", default=[], type=_pair, metavar="NAME=VARIABLE",
+        help="read credential NAME from environment variable VARIABLE",
+    )  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser.set_defaults(handler=run_command)
+
+
+def _pair(text: str) -> tuple[str, str]:
+    name, equals, value = text.partition("=")
+    if not equals or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+def run_command(args: argparse.Namespace) -> int:
+    if str(args.workflow) == "-" and any(path == "-" for _, path in args.input_file):
+        raise CommandError("the workflow and an input cannot both come from stdin", EXIT_USAGE)
+    inputs = _read_inputs(args.input, args.input_file)
+    checked = check_workflow_file(args.workflow)
+    if checked.document is None or checked.errors:
+        print_invalid(checked, args.json)
+        return EXIT_FAILURE
+    document = checked.document
+    _check_inputs(document, inputs)
+    credentials = EnvironmentCredentials(os.environ, dict(args.credential))
+    _check_credentials(document, credentials)
+    progress = Progress(
+        None if args.quiet else sys.stderr,
+        live=sys.stderr.isatty(),
+        color=sys.stderr.isatty() and "NO_COLOR" not in os.environ,
+        node_types={node.id: node.type for node in document.nodes},
+    )
+    for problem in checked.problems:  # warnings only, by now
+        progress.note(problem_line(checked.path, problem))
+    from graph_engine import GraphEngineError
+
+    try:
+        result = asyncio.run(execute(document, inputs, progress, credentials))
+    except GraphEngineError as error:  # refused before it started; checked above, so rare
+        raise CommandError(f"the run could not start: {error}") from None
+    if args.json:
+        print(json.dumps(json_report(result, progress, credentials, checked), indent=2))
+    else:
+        print_result(result, progress, credentials, quiet=args.quiet)
+    return EXIT_BY_STATUS[result.status]
+
+
+def _read_inputs(values: list[tuple[str, str]], files: list[tuple[str, str]]) -> dict[str, str]:
+    inputs: dict[str, str] = {}
+    for name, path in files:
+        try:
+            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"cannot read input {name!r} from {path}: {error}") from None
+        values = [*values, (name, text)]
+    for name, value in values:
+        if name in inputs:
+            raise CommandError(f"input {name!r} is given twice", EXIT_USAGE)
+        inputs[name] = value
+    return inputs
+
+
+def _check_inputs(document: WorkflowDocument, inputs: dict[str, str]) -> None:
+    declared = {
+        node.params["name"]: node.params.get("default")
+        for node in document.nodes
+        if node.type == "io.input"
+    }
+    described = ", ".join(
+        f"{name}" + (" (optional)" if default is not None else "")
+        for name, default in declared.items()
+    )
+    unknown = sorted(set(inputs) - set(declared))
+    missing = [name for name, default in declared.items() if default is None and name not in inputs]
+    if unknown:
+        takes = f"it takes: {described}" if declared else "it takes no inputs"
+        raise CommandError(
+            f"the workflow has no input {', '.join(map(repr, unknown))}; {takes}", EXIT_USAGE
+        )
+    if missing:
+        flags = " ".join(f"--input {name}=…" for name in missing)
+        raise CommandError(f"the workflow needs {flags} (it takes: {described})", EXIT_USAGE)
+
+
+def _check_credentials(document: WorkflowDocument, credentials: EnvironmentCredentials) -> None:
+    names = referenced_credentials([node.params for node in document.nodes])
+    if missing := credentials.missing(names):
+        unset = ", ".join(f"{variable} (credential {name!r})" for name, variable in missing)
+        raise CommandError(f"set the environment variable(s) {unset}", EXIT_USAGE)
+
+
+async def execute(
+    document: WorkflowDocument,
+    inputs: dict[str, str],
+    progress: Progress,
+    credentials: EnvironmentCredentials,
+) -> RunResult:
+    """Run ``document`` with live progress; SIGINT sets the engine's ``cancel`` event."""
+    from graph_engine import run
+
+    cancel = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def interrupt() -> None:
+        if cancel.is_set():  # a second Ctrl+C: stop at once
+            loop.remove_signal_handler(signal.SIGINT)
+            raise KeyboardInterrupt
+        cancel.set()
+        progress.note("Cancelling… (Ctrl+C again to stop at once)")
+
+    # No signal handlers on Windows or off the main thread: Ctrl+C then just stops.
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGINT, interrupt)
+    ticker = asyncio.create_task(_tick(progress))
+    try:
+        return await run(document, inputs, progress, cancel=cancel, credentials=credentials)
+    finally:
+        ticker.cancel()
+        progress.close()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+
+
+async def _tick(progress: Progress) -> None:
+    while True:
+        await asyncio.sleep(TICK_SECONDS)
+        progress.refresh()
