@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -41,10 +42,17 @@ def canvas_node(page: Page, title: str) -> Locator:
     return page.get_by_role("group", name=title, exact=True)
 
 
+def palette_item(page: Page, title: str) -> Locator:
+    return page.get_by_role("complementary", name="Node palette").get_by_role(
+        "button", name=title, exact=True
+    )
+
+
 def add_node(page: Page, title: str) -> Locator:
-    page.get_by_role("button", name="Add node").click()
-    page.get_by_role("menuitem", name=title, exact=True).click()
-    node = canvas_node(page, title)
+    """Click a node type in the palette: it is added in a free spot at the view's centre."""
+    before = canvas_node(page, title).count()
+    palette_item(page, title).click()
+    node = canvas_node(page, title).nth(before)
     expect(node).to_be_visible()
     return node
 
@@ -64,5 +72,59 @@ def drag(page: Page, start: tuple[float, float], end: tuple[float, float], steps
     page.mouse.up()
 
 
-def expect_status(page: Page, text: str) -> None:
-    expect(page.get_by_role("status").filter(has_text=text)).to_be_visible()
+def expect_status(page: Page, text: str, timeout: float = 10_000) -> None:
+    """The save state shown in the header, matched whole ("Saved" is not "Unsaved changes")."""
+    status = page.get_by_role("status").filter(has_text=re.compile(rf"^{re.escape(text)}$"))
+    expect(status).to_be_visible(timeout=timeout)
+
+
+def open_workflow(page: Page, api: APIRequestContext, name: str, document=None) -> str:
+    workflow = create_workflow(api, unique(name), document)
+    page.goto(f"/workflows/{workflow['id']}")
+    expect_status(page, "Saved")
+    return workflow["id"]
+
+
+def canvas(page: Page) -> Locator:
+    return page.get_by_label("Workflow canvas")
+
+
+def drop_from_palette(page: Page, title: str, x: float, y: float) -> Locator:
+    """Drag a node type from the palette onto the canvas at (x, y) relative to the canvas."""
+    before = canvas_node(page, title).count()
+    palette_item(page, title).drag_to(canvas(page), target_position={"x": x, "y": y})
+    node = canvas_node(page, title).nth(before)
+    expect(node).to_be_visible()
+    return node
+
+
+def clear_selection(page: Page) -> None:
+    """Escape deselects everything (the inspector closes, the canvas is full width)."""
+    page.get_by_label("Workflow canvas").click(position={"x": 12, "y": 200})
+    page.keyboard.press("Escape")
+    expect(inspector(page)).to_have_count(0)
+
+
+def connect(page: Page, source: Locator, output: str, target: Locator, input_: str) -> None:
+    clear_selection(page)
+    drag(
+        page,
+        centre(source.get_by_label(f"{output} output")),
+        centre(target.get_by_label(f"{input_} input")),
+    )
+
+
+def inspector(page: Page) -> Locator:
+    return page.get_by_role("complementary", name="Inspector")
+
+
+def select_node(page: Page, node: Locator) -> None:
+    box = node.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + 14)
+    expect(inspector(page)).to_be_visible()
+
+
+def wait_saved(page: Page) -> None:
+    """Autosave runs about a second after the last edit."""
+    expect_status(page, "Saved")

@@ -14,3 +14,9 @@ export type Viewport = Required<NonNullable<WorkflowDocument['viewport']>>;
 
 export type ListWorkflowsQuery = NonNullable<operations['listWorkflows']['parameters']['query']>;
 export type WorkflowSort = NonNullable<ListWorkflowsQuery['sort']>;
+
+/** `GET /api/v1/node-types`: every node type and the port compatibility table. */
+export type NodeTypeCatalogueResponse = JsonOf<operations['listNodeTypes']['responses'][200]>;
+export type NodeTypeInfo = NodeTypeCatalogueResponse['items'][number];
+/** A problem `graph_engine.validate` found in a saved workflow (stored with the draft). */
+export type WorkflowProblem = NonNullable<Workflow['problems']>[number];

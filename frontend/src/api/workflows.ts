@@ -11,6 +11,8 @@ export const workflowKeys = {
   lists: () => [...workflowKeys.all, 'list'] as const,
   list: (query: ListWorkflowsQuery) => [...workflowKeys.lists(), query] as const,
   detail: (id: string) => [...workflowKeys.all, 'detail', id] as const,
+  versions: (id: string) => [...workflowKeys.all, 'versions', id] as const,
+  version: (id: string, version: number) => [...workflowKeys.all, 'versions', id, version] as const,
 };
 
 export const listWorkflows = (query: ListWorkflowsQuery) =>
@@ -144,5 +146,44 @@ export function useSaveWorkflow(id: string) {
       queryClient.setQueryData(workflowKeys.detail(id), workflow);
       void queryClient.invalidateQueries({ queryKey: workflowKeys.lists() });
     },
+  });
+}
+
+export const listVersions = (id: string) =>
+  unwrap(
+    api.GET('/api/v1/workflows/{workflow_id}/versions', {
+      params: { path: { workflow_id: id }, query: { limit: 200 } },
+    }),
+  );
+
+export const getVersion = (id: string, version: number) =>
+  unwrap(
+    api.GET('/api/v1/workflows/{workflow_id}/versions/{version}', {
+      params: { path: { workflow_id: id, version } },
+    }),
+  );
+
+export const restoreVersion = (id: string, version: number, current: number) =>
+  unwrap(
+    api.POST('/api/v1/workflows/{workflow_id}/versions/{version}/restore', {
+      params: { path: { workflow_id: id, version }, header: { 'If-Match': ifMatch(current) } },
+    }),
+  );
+
+export function useVersions(id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: workflowKeys.versions(id),
+    queryFn: () => listVersions(id),
+    enabled,
+    staleTime: 0,
+  });
+}
+
+export function useVersion(id: string, version: number | null) {
+  return useQuery({
+    queryKey: workflowKeys.version(id, version ?? 0),
+    queryFn: () => getVersion(id, version!),
+    enabled: version !== null,
+    staleTime: Infinity,
   });
 }

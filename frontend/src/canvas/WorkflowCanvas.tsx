@@ -1,48 +1,132 @@
 /** The React Flow canvas bound to the editor store. */
 import { Paper, Text, useMantineTheme } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import {
   Background,
   BackgroundVariant,
+  ConnectionMode,
   Controls,
   MiniMap,
-  Panel,
   ReactFlow,
   useReactFlow,
+  type Connection,
+  type FinalConnectionState,
   type IsValidConnection,
+  type OnConnectStartParams,
   type Viewport,
+  type XYPosition,
 } from '@xyflow/react';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 
-import { AddNodeMenu } from './AddNodeMenu';
-import { CATEGORY_COLORS } from './appearance';
+import { categoryColor } from './appearance';
 import classes from './canvas.module.css';
-import { canConnect } from './connections';
-import { useEditorStore, useEditorStoreApi } from './context';
-import { findNodeKind } from './nodeKinds';
-import { placeNewNode } from './placement';
+import { checkConnection, findPort } from './connections';
+import { useCatalogue, useEditorStore, useEditorStoreApi } from './context';
+import { clearHandles, markHandles } from './highlight';
 import type { AppEdge, AppNode } from './types';
+import { useAddNode } from './useAddNode';
 import { nodeTypes } from './WorkflowNode';
 
-const DELETE_KEYS = ['Delete', 'Backspace'];
+export const NODE_TYPE_MIME = 'application/x-nodeloom-type';
+const SNAP_GRID: [number, number] = [20, 20];
+const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+/** Above this many nodes, only what is in view is rendered. */
+const VIRTUALISE_FROM = 250;
 
-export function WorkflowCanvas() {
+function refused(reason: string) {
+  notifications.show({ color: 'red', title: 'Connection refused', message: reason, autoClose: 5000 });
+}
+
+interface Props {
+  snapToGrid: boolean;
+  onQuickAdd: (at: XYPosition) => void;
+}
+
+export function WorkflowCanvas({ snapToGrid, onQuickAdd }: Props) {
   const store = useEditorStoreApi();
+  const catalogue = useCatalogue();
   const nodes = useEditorStore((state) => state.nodes);
   const edges = useEditorStore((state) => state.edges);
   const onNodesChange = useEditorStore((state) => state.onNodesChange);
   const onEdgesChange = useEditorStore((state) => state.onEdgesChange);
-  const onConnect = useEditorStore((state) => state.onConnect);
   const [initialViewport] = useState(() => store.getState().viewport);
   const wrapper = useRef<HTMLDivElement>(null);
   const { screenToFlowPosition } = useReactFlow<AppNode, AppEdge>();
+  const addNode = useAddNode();
   const theme = useMantineTheme();
+
+  /** The edge whose end is being dragged to another handle, if any. */
+  const reconnecting = useRef<string | undefined>(undefined);
 
   const isValidConnection = useCallback<IsValidConnection<AppEdge>>(
     (link) => {
       const { nodes: current, edges: existing } = store.getState();
-      return canConnect(link, current, existing);
+      return checkConnection(link, current, existing, catalogue, reconnecting.current).ok;
+    },
+    [store, catalogue],
+  );
+
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      const check = store.getState().connect(connection);
+      if (!check.ok) refused(check.reason);
     },
     [store],
+  );
+
+  const onConnectStart = useCallback(
+    (_event: unknown, { nodeId, handleId, handleType }: OnConnectStartParams) => {
+      const root = wrapper.current;
+      if (!root || !nodeId || !handleType) return;
+      const { nodes: current, edges: existing } = store.getState();
+      const node = current.find((candidate) => candidate.id === nodeId);
+      const port =
+        node && findPort(catalogue, node, handleType === 'source' ? 'outputs' : 'inputs', handleId);
+      markHandles(root, { nodeId, handleType, portType: port?.type }, existing, catalogue);
+    },
+    [store, catalogue],
+  );
+
+  const onConnectEnd = useCallback(
+    (_event: unknown, state: FinalConnectionState) => {
+      if (wrapper.current) clearHandles(wrapper.current);
+      if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
+      const fromOutput = state.fromHandle.type === 'source';
+      const [source, target] = fromOutput
+        ? [state.fromHandle, state.toHandle]
+        : [state.toHandle, state.fromHandle];
+      const link = {
+        source: source.nodeId,
+        sourceHandle: source.id ?? null,
+        target: target.nodeId,
+        targetHandle: target.id ?? null,
+      };
+      const { nodes: current, edges: existing } = store.getState();
+      const check = checkConnection(link, current, existing, catalogue, reconnecting.current);
+      reconnecting.current = undefined;
+      refused(check.ok ? 'Connect an output (right) to an input (left).' : check.reason);
+    },
+    [store, catalogue],
+  );
+
+  const onReconnectStart = useCallback((_event: unknown, edge: AppEdge) => {
+    reconnecting.current = edge.id;
+  }, []);
+
+  const onReconnect = useCallback(
+    (edge: AppEdge, connection: Connection) => {
+      const check = store.getState().reconnect(edge, connection);
+      if (!check.ok) refused(check.reason);
+    },
+    [store],
+  );
+
+  const onReconnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, _edge: AppEdge, _type: unknown, state: FinalConnectionState) => {
+      onConnectEnd(event, state);
+      reconnecting.current = undefined;
+    },
+    [onConnectEnd],
   );
 
   const onMoveEnd = useCallback(
@@ -50,28 +134,47 @@ export function WorkflowCanvas() {
     [store],
   );
 
-  const addNode = useCallback(
-    (kind: string) => {
-      const rect = wrapper.current?.getBoundingClientRect();
-      if (!rect) return;
-      const centre = screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 });
-      const state = store.getState();
-      state.addNode(kind, placeNewNode(centre, state.nodes));
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(NODE_TYPE_MIME)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const kind = event.dataTransfer.getData(NODE_TYPE_MIME);
+      if (!kind) return;
+      event.preventDefault();
+      addNode(kind, screenToFlowPosition({ x: event.clientX, y: event.clientY }));
     },
-    [screenToFlowPosition, store],
+    [addNode, screenToFlowPosition],
+  );
+
+  const onDoubleClick = useCallback(
+    (event: ReactMouseEvent) => {
+      const target = event.target as HTMLElement;
+      if (!target.classList.contains('react-flow__pane')) return;
+      onQuickAdd(screenToFlowPosition({ x: event.clientX, y: event.clientY }));
+    },
+    [onQuickAdd, screenToFlowPosition],
   );
 
   const minimapColor = useCallback(
     (node: AppNode) => {
-      const category = findNodeKind(node.data.kind)?.category;
-      const colors = category ? theme.colors[CATEGORY_COLORS[category]] : undefined;
-      return colors?.[4] ?? theme.colors.gray[4] ?? '#ced4da';
+      const color = node.data.color ?? categoryColor(catalogue.byType.get(node.data.kind)?.category);
+      return theme.colors[color]?.[5] ?? theme.colors.gray[5] ?? '#adb5bd';
     },
-    [theme],
+    [theme, catalogue],
   );
 
   return (
-    <div className={classes.canvas} ref={wrapper}>
+    <div
+      className={classes.canvas}
+      ref={wrapper}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+      onDoubleClick={onDoubleClick}
+    >
       <ReactFlow<AppNode, AppEdge>
         nodes={nodes}
         edges={edges}
@@ -79,29 +182,46 @@ export function WorkflowCanvas() {
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onConnectStart={onConnectStart}
+        onConnectEnd={onConnectEnd}
+        onReconnect={onReconnect}
+        onReconnectStart={onReconnectStart}
+        onReconnectEnd={onReconnectEnd}
         isValidConnection={isValidConnection}
+        connectionMode={ConnectionMode.Strict}
         defaultViewport={initialViewport}
         onMoveEnd={onMoveEnd}
-        deleteKeyCode={DELETE_KEYS}
-        minZoom={0.2}
+        deleteKeyCode={null}
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        selectionKeyCode="Shift"
+        zoomOnDoubleClick={false}
+        snapToGrid={snapToGrid}
+        snapGrid={SNAP_GRID}
+        onlyRenderVisibleElements={nodes.length > VIRTUALISE_FROM}
+        minZoom={0.1}
         maxZoom={2}
-        attributionPosition="top-right"
+        attributionPosition="bottom-center"
+        proOptions={{ hideAttribution: true }}
         aria-label="Workflow canvas"
       >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.6} />
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} />
         <Controls position="bottom-left" showInteractive={false} />
-        <MiniMap position="bottom-right" pannable zoomable nodeColor={minimapColor} nodeBorderRadius={6} />
-        <Panel position="top-left">
-          <AddNodeMenu onAdd={addNode} />
-        </Panel>
+        <MiniMap
+          position="bottom-right"
+          pannable
+          zoomable
+          nodeColor={minimapColor}
+          nodeBorderRadius={6}
+          ariaLabel="Minimap"
+        />
       </ReactFlow>
       {nodes.length === 0 && (
         <div className={classes.emptyHint}>
           <Paper withBorder shadow="xs" p="lg" radius="md" className={classes.emptyHintCard}>
             <Text fw={600}>This canvas is empty</Text>
             <Text size="sm" c="dimmed" mt={4}>
-              Use <b>Add node</b> to place your first step, then drag from an output handle to an input handle
-              to connect steps.
+              Drag a node from the palette, press <b>/</b> to search for one, or double-click the canvas. Then
+              drag from an output handle to an input handle to connect steps.
             </Text>
           </Paper>
         </div>

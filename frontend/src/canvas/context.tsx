@@ -2,13 +2,20 @@
 import { createContext, useContext, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
 
+import type { Catalogue } from './catalogue';
 import { createEditorStore, type EditorState, type EditorStore, type LoadedWorkflow } from './store';
 
 const EditorStoreContext = createContext<EditorStore | null>(null);
 
-export function EditorStoreProvider({ initial, children }: { initial: LoadedWorkflow; children: ReactNode }) {
+interface Props {
+  initial: LoadedWorkflow;
+  catalogue: Catalogue;
+  children: ReactNode;
+}
+
+export function EditorStoreProvider({ initial, catalogue, children }: Props) {
   // Created once per mount; remount (key by workflow id) to edit another workflow.
-  const [store] = useState(() => createEditorStore(initial));
+  const [store] = useState(() => createEditorStore(initial, catalogue));
   return <EditorStoreContext.Provider value={store}>{children}</EditorStoreContext.Provider>;
 }
 
@@ -23,3 +30,6 @@ export function useEditorStoreApi(): EditorStore {
 export function useEditorStore<T>(selector: (state: EditorState) => T): T {
   return useStore(useEditorStoreApi(), selector);
 }
+
+/** The node-type catalogue (fixed for the store's life). */
+export const useCatalogue = (): Catalogue => useEditorStoreApi().getState().catalogue;

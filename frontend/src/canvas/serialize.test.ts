@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import type { WorkflowDocument } from '../api/types';
-import { documentToFlow, flowToDocument } from './serialize';
+import { catalogue } from '../test/catalogue';
+import { documentToFlow, flowToDocument, selectionToDocument } from './serialize';
 
 /** A document as the server returns it (defaults filled, `label`/`settings` omitted when unset). */
 const rich: WorkflowDocument = {
@@ -46,7 +47,7 @@ describe('serialize', () => {
   });
 
   it('maps nodes and edges onto React Flow shapes', () => {
-    const flow = documentToFlow(rich);
+    const flow = documentToFlow(rich, catalogue);
     const llm = flow.nodes.find((node) => node.id === 'llm');
     expect(llm).toMatchObject({
       type: 'workflow',
@@ -111,5 +112,20 @@ describe('serialize', () => {
       targetHandle: 'in',
     });
     expect(document.viewport).toStrictEqual({ x: 1, y: 2, zoom: 1.5 });
+  });
+
+  it('maps ui.note to a sticky note and back', () => {
+    const note = { id: 'n', type: 'ui.note', position: { x: 0, y: 0 }, params: { text: '# Hi' } };
+    const flow = documentToFlow({ name: 'N', nodes: [note] } as WorkflowDocument);
+    expect(flow.nodes[0]?.type).toBe('note');
+    expect(flowToDocument(flow).nodes).toEqual([note]);
+  });
+
+  it('writes a selection as a document with only its internal edges', () => {
+    const flow = documentToFlow(rich);
+    const fragment = selectionToDocument(flow.nodes.slice(0, 2), flow.edges);
+    expect(fragment.format).toBe('nodeloom.workflow');
+    expect(fragment.nodes?.map((node) => node.id)).toEqual(['q', 'llm']);
+    expect(fragment.edges?.map((edge) => edge.id)).toEqual(['e1']);
   });
 });

@@ -4,8 +4,8 @@
  * talks to the API speaks documents.
  */
 import type { DocumentEdge, DocumentNode, Viewport, WorkflowDocument } from '../api/types';
-import { nodeTitle } from './nodeKinds';
-import type { AppEdge, AppNode, NodeSettings, WorkflowNodeData } from './types';
+import { nodeTitle, type Catalogue } from './catalogue';
+import { NOTE_TYPE, type AppEdge, type AppNode, type NodeSettings, type WorkflowNodeData } from './types';
 
 /** The document minus what the canvas edits: carried through the editor untouched. */
 export type DocumentMeta = Omit<WorkflowDocument, 'nodes' | 'edges' | 'viewport'>;
@@ -19,11 +19,11 @@ export interface FlowState {
 
 export const DEFAULT_VIEWPORT: Viewport = { x: 0, y: 0, zoom: 1 };
 
-export function documentToFlow(document: WorkflowDocument): FlowState {
+export function documentToFlow(document: WorkflowDocument, catalogue?: Catalogue): FlowState {
   const { nodes = [], edges = [], viewport, ...meta } = document;
   return {
     meta,
-    nodes: nodes.map(nodeToFlow),
+    nodes: nodes.map((node) => nodeToFlow(node, catalogue)),
     edges: edges.map(edgeToFlow),
     viewport: {
       x: viewport?.x ?? DEFAULT_VIEWPORT.x,
@@ -46,17 +46,28 @@ export function flowToDocument({ meta, nodes, edges, viewport }: FlowState): Wor
   };
 }
 
-function nodeToFlow(node: DocumentNode): AppNode {
+/** A selection as a document fragment (the clipboard format): the nodes and the edges between them. */
+export function selectionToDocument(nodes: readonly AppNode[], edges: readonly AppEdge[]): WorkflowDocument {
+  const ids = new Set(nodes.map((node) => node.id));
+  return flowToDocument({
+    meta: { name: 'Copied nodes' },
+    nodes: [...nodes],
+    edges: edges.filter((edge) => ids.has(edge.source) && ids.has(edge.target)),
+    viewport: DEFAULT_VIEWPORT,
+  });
+}
+
+export function nodeToFlow(node: DocumentNode, catalogue?: Catalogue): AppNode {
   const data: WorkflowNodeData = { kind: node.type, params: node.params ?? {} };
   if (typeof node.label === 'string') data.label = node.label;
   if (node.settings) data.settings = compactSettings(node.settings);
-  return {
+  const base = {
     id: node.id,
-    type: 'workflow',
     position: { x: node.position.x, y: node.position.y },
     data,
-    ariaLabel: nodeTitle(node.type, data.label),
+    ariaLabel: node.type === NOTE_TYPE ? data.label || 'Note' : nodeTitle(catalogue, node.type, data.label),
   };
+  return node.type === NOTE_TYPE ? { ...base, type: 'note' } : { ...base, type: 'workflow' };
 }
 
 function nodeToDocument(node: AppNode): DocumentNode {
@@ -72,7 +83,7 @@ function nodeToDocument(node: AppNode): DocumentNode {
   return result;
 }
 
-function edgeToFlow(edge: DocumentEdge): AppEdge {
+export function edgeToFlow(edge: DocumentEdge): AppEdge {
   return {
     id: edge.id,
     source: edge.source,

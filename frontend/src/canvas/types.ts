@@ -6,18 +6,32 @@ export interface NodeSettings {
   max_attempts?: number;
 }
 
-/** What a workflow node carries on the canvas besides id and position. */
+/** What a node carries on the canvas besides id and position. */
 export type WorkflowNodeData = {
   /** The document's node type id, e.g. `model.chat`. */
   kind: string;
   label?: string;
   params: Record<string, unknown>;
   settings?: NodeSettings;
+  /** Canvas-only presentation (not in document format v1 yet). */
+  collapsed?: boolean;
+  color?: string;
+  /** Problems the backend reported for this node (severity error|warning). */
+  problems?: readonly NodeProblem[];
 };
 
+export interface NodeProblem {
+  code: string;
+  severity: string;
+  message: string;
+}
+
 export type WorkflowFlowNode = Node<WorkflowNodeData, 'workflow'>;
+/** A sticky note: document type `ui.note`, params `{text, color}`; never run. */
+export type NoteFlowNode = Node<WorkflowNodeData, 'note'>;
 
-/** Every node type the canvas renders (one generic component for now). */
-export type AppNode = WorkflowFlowNode;
+export type AppNode = WorkflowFlowNode | NoteFlowNode;
 
-export type AppEdge = Edge;
+export type AppEdge = Edge<{ problems?: readonly NodeProblem[] }>;
+
+export const NOTE_TYPE = 'ui.note';

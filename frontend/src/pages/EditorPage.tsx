@@ -1,47 +1,100 @@
-/** `/workflows/:id`: load the workflow, then edit it on the canvas and save it. */
+/** `/workflows/:id`: load the workflow and the node catalogue, then edit it on the canvas. */
 import { Button, Center, Stack, Text, Title } from '@mantine/core';
-import { useHotkeys } from '@mantine/hooks';
-import { ReactFlowProvider } from '@xyflow/react';
+import { useHotkeys, useLocalStorage } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { ReactFlowProvider, type XYPosition } from '@xyflow/react';
+import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 
 import { ApiError, errorMessage } from '../api/errors';
+import { useNodeTypes } from '../api/nodeTypes';
+import type { Workflow } from '../api/types';
 import { useWorkflow } from '../api/workflows';
+import type { Catalogue } from '../canvas/catalogue';
+import { CanvasToolbar } from '../canvas/CanvasToolbar';
 import { EditorStoreProvider } from '../canvas/context';
+import { Inspector } from '../canvas/Inspector';
+import { Palette } from '../canvas/Palette';
+import { QuickAdd } from '../canvas/QuickAdd';
+import type { LoadedWorkflow } from '../canvas/store';
+import { useEditorShortcuts } from '../canvas/useEditorShortcuts';
 import { WorkflowCanvas } from '../canvas/WorkflowCanvas';
 import { PageLoader } from '../layout/PageLoader';
+import { readDraft } from '../lib/drafts';
 import { ConflictBanner } from './editor/ConflictBanner';
 import classes from './editor/editor.module.css';
 import { EditorHeader } from './editor/EditorHeader';
+import { HistoryPanel } from './editor/HistoryPanel';
+import { ShortcutSheet } from './editor/ShortcutSheet';
 import { useEditorSave } from './editor/useEditorSave';
 import { useUnsavedChangesGuard } from './editor/useUnsavedChangesGuard';
+
+function LoadError({ error }: { error: unknown }) {
+  const missing = error instanceof ApiError && error.status === 404;
+  return (
+    <Center className={classes.centre}>
+      <Stack align="center" gap="xs" maw={460}>
+        <Title order={2}>{missing ? 'Workflow not found' : 'Could not open this workflow'}</Title>
+        <Text c="dimmed" ta="center">
+          {missing ? 'It may have been deleted.' : errorMessage(error)}
+        </Text>
+        <Button mt="md" component={Link} to="/">
+          Back to workflows
+        </Button>
+      </Stack>
+    </Center>
+  );
+}
+
+/** The server's workflow, or this browser's unsaved edits of it when there are some. */
+function initialWorkflow(workflowId: string, workflow: Workflow): LoadedWorkflow & { restored: boolean } {
+  const problems = workflow.problems ?? [];
+  const draft = readDraft(workflowId);
+  if (draft)
+    return { version: draft.baseVersion, document: draft.document, problems, dirty: true, restored: true };
+  return { version: workflow.version, document: workflow.document, problems, restored: false };
+}
 
 export function EditorPage() {
   const { workflowId = '' } = useParams();
   const workflow = useWorkflow(workflowId);
+  const catalogue = useNodeTypes();
 
-  if (workflow.isPending) {
-    return <PageLoader label="Loading workflow" />;
-  }
-  if (workflow.isError) {
-    const missing = workflow.error instanceof ApiError && workflow.error.status === 404;
-    return (
-      <Center className={classes.centre}>
-        <Stack align="center" gap="xs" maw={460}>
-          <Title order={2}>{missing ? 'Workflow not found' : 'Could not open this workflow'}</Title>
-          <Text c="dimmed" ta="center">
-            {missing ? 'It may have been deleted.' : errorMessage(workflow.error)}
-          </Text>
-          <Button mt="md" component={Link} to="/">
-            Back to workflows
-          </Button>
-        </Stack>
-      </Center>
-    );
-  }
-  const { version, document } = workflow.data;
+  if (workflow.isPending || catalogue.isPending) return <PageLoader label="Loading workflow" />;
+  if (workflow.isError) return <LoadError error={workflow.error} />;
+  if (catalogue.isError) return <LoadError error={catalogue.error} />;
+  return (
+    <EditorRoot
+      key={workflowId}
+      workflowId={workflowId}
+      workflow={workflow.data}
+      catalogue={catalogue.data}
+    />
+  );
+}
+
+function EditorRoot({
+  workflowId,
+  workflow,
+  catalogue,
+}: {
+  workflowId: string;
+  workflow: Workflow;
+  catalogue: Catalogue;
+}) {
+  const [initial] = useState(() => initialWorkflow(workflowId, workflow));
+  useEffect(() => {
+    if (initial.restored) {
+      notifications.show({
+        color: 'blue',
+        title: 'Unsaved edits restored',
+        message: 'Edits made in this browser that had not reached the server are back and will be saved.',
+      });
+    }
+  }, [initial.restored]);
   return (
     <ReactFlowProvider>
-      <EditorStoreProvider key={workflowId} initial={{ version, document }}>
+      <EditorStoreProvider initial={initial} catalogue={catalogue}>
         <Editor workflowId={workflowId} />
       </EditorStoreProvider>
     </ReactFlowProvider>
@@ -49,18 +102,53 @@ export function EditorPage() {
 }
 
 function Editor({ workflowId }: { workflowId: string }) {
-  const { save, loadLatest, status, dirty, conflict, loadingLatest } = useEditorSave(workflowId);
+  const { save, loadLatest, keepMine, adopt, status, dirty, conflict, busy } = useEditorSave(workflowId);
+  const [quickAdd, setQuickAdd] = useState<{ at: XYPosition | null } | null>(null);
+  const [shortcuts, setShortcuts] = useState(false);
+  const [history, setHistory] = useState(false);
+  const [snapToGrid, setSnapToGrid] = useLocalStorage({ key: 'nodeloom:snap-to-grid', defaultValue: false });
   // Ctrl/Cmd+S saves from anywhere on the page, form fields included.
   useHotkeys([['mod+S', () => void save(), { preventDefault: true }]], []);
+  useEditorShortcuts({ onQuickAdd: () => setQuickAdd({ at: null }), onShortcuts: () => setShortcuts(true) });
   const leaveGuard = useUnsavedChangesGuard(dirty);
 
   return (
     <div className={classes.page}>
-      <EditorHeader status={status} onSave={() => void save()} />
+      <EditorHeader
+        status={status}
+        onSave={() => void save()}
+        onHistory={() => setHistory(true)}
+        onShortcuts={() => setShortcuts(true)}
+      />
       {conflict && (
-        <ConflictBanner conflict={conflict} loading={loadingLatest} onLoadLatest={() => void loadLatest()} />
+        <ConflictBanner
+          conflict={conflict}
+          busy={busy}
+          onLoadLatest={() => void loadLatest()}
+          onKeepMine={() => void keepMine()}
+        />
       )}
-      <WorkflowCanvas />
+      <div className={classes.workspace}>
+        <Palette />
+        <div className={classes.canvasColumn}>
+          <WorkflowCanvas snapToGrid={snapToGrid} onQuickAdd={(at) => setQuickAdd({ at })} />
+          <div className={classes.toolbar}>
+            <CanvasToolbar snapToGrid={snapToGrid} onSnapToGrid={setSnapToGrid} />
+          </div>
+        </div>
+        <Inspector />
+      </div>
+      <QuickAdd opened={quickAdd !== null} at={quickAdd?.at ?? null} onClose={() => setQuickAdd(null)} />
+      <ShortcutSheet opened={shortcuts} onClose={() => setShortcuts(false)} />
+      <HistoryPanel
+        workflowId={workflowId}
+        opened={history}
+        onClose={() => setHistory(false)}
+        onRestored={(restored) => {
+          adopt(restored);
+          setHistory(false);
+        }}
+      />
       {leaveGuard}
     </div>
   );

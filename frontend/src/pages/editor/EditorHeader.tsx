@@ -1,20 +1,32 @@
-import { ActionIcon, Anchor, Button, Group, Kbd, Text, Tooltip } from '@mantine/core';
-import { ArrowLeft, ChevronRight, Save } from 'lucide-react';
+import {
+  ActionIcon,
+  Anchor,
+  Button,
+  Group,
+  Kbd,
+  Text,
+  Tooltip,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
+import { ArrowLeft, ChevronRight, CloudOff, History, Keyboard, Moon, Save, Sun } from 'lucide-react';
 import { Link } from 'react-router';
 
-import { Brand } from '../../layout/Brand';
+import { MOD } from '../../canvas/CanvasToolbar';
 import { useEditorStore } from '../../canvas/context';
+import { Brand } from '../../layout/Brand';
 import classes from './editor.module.css';
+import { ProblemsButton } from './ProblemsButton';
 import { SAVE_STATUS_TEXT, type SaveStatus } from './useEditorSave';
-
-const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
 interface Props {
   status: SaveStatus;
   onSave: () => void;
+  onHistory: () => void;
+  onShortcuts: () => void;
 }
 
-export function EditorHeader({ status, onSave }: Props) {
+export function EditorHeader({ status, onSave, onHistory, onShortcuts }: Props) {
   const name = useEditorStore((state) => state.meta.name);
   return (
     <header className={classes.header}>
@@ -35,12 +47,24 @@ export function EditorHeader({ status, onSave }: Props) {
           </Text>
         </Group>
       </Group>
-      <Group gap="md" wrap="nowrap">
+      <Group gap="sm" wrap="nowrap">
         <SaveStatusIndicator status={status} />
+        <ProblemsButton />
+        <Tooltip label="Version history">
+          <ActionIcon aria-label="Version history" size="lg" onClick={onHistory}>
+            <History size={18} />
+          </ActionIcon>
+        </Tooltip>
+        <Tooltip label="Keyboard shortcuts (?)">
+          <ActionIcon aria-label="Keyboard shortcuts" size="lg" onClick={onShortcuts}>
+            <Keyboard size={18} />
+          </ActionIcon>
+        </Tooltip>
+        <ThemeToggle />
         <Tooltip
           label={
             <>
-              Save <Kbd size="xs">{isMac ? '⌘' : 'Ctrl'}</Kbd> <Kbd size="xs">S</Kbd>
+              Save now <Kbd size="xs">{MOD}</Kbd> <Kbd size="xs">S</Kbd>
             </>
           }
         >
@@ -49,6 +73,7 @@ export function EditorHeader({ status, onSave }: Props) {
             onClick={onSave}
             loading={status === 'saving'}
             disabled={status === 'saved' || status === 'conflict'}
+            variant={status === 'dirty' || status === 'error' ? 'filled' : 'default'}
           >
             Save
           </Button>
@@ -58,10 +83,27 @@ export function EditorHeader({ status, onSave }: Props) {
   );
 }
 
+function ThemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const scheme = useComputedColorScheme('light');
+  const next = scheme === 'dark' ? 'light' : 'dark';
+  return (
+    <Tooltip label={`Switch to ${next} theme`}>
+      <ActionIcon aria-label={`Switch to ${next} theme`} size="lg" onClick={() => setColorScheme(next)}>
+        {scheme === 'dark' ? <Sun size={18} /> : <Moon size={18} />}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
 function SaveStatusIndicator({ status }: { status: SaveStatus }) {
   return (
     <div className={classes.status} data-status={status} role="status" aria-live="polite">
-      <span className={classes.statusDot} aria-hidden />
+      {status === 'offline' ? (
+        <CloudOff size={14} aria-hidden />
+      ) : (
+        <span className={classes.statusDot} aria-hidden />
+      )}
       {SAVE_STATUS_TEXT[status]}
     </div>
   );

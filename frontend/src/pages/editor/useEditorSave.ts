@@ -1,48 +1,86 @@
 /**
- * Saving the open workflow: PUT with If-Match, never overwriting someone else's save.
- * A 409 puts the editor in the "Changed elsewhere" state until the person loads the latest.
+ * Saving the open workflow: autosave about a second after the last edit, PUT with
+ * If-Match, never overwriting someone else's save. Edits are kept in localStorage until
+ * the server has them; while the server is unreachable the editor is "offline" and retries.
+ * A 409 puts the editor in "Changed elsewhere" until the person loads the latest or keeps
+ * theirs as a new version on top of it.
  */
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { useReactFlow } from '@xyflow/react';
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { ApiError, describeLocation, errorMessage } from '../../api/errors';
-import { getWorkflow, useSaveWorkflow, workflowKeys } from '../../api/workflows';
+import type { Workflow, WorkflowProblem } from '../../api/types';
+import { getWorkflow, saveWorkflow, workflowKeys } from '../../api/workflows';
 import { useEditorStore, useEditorStoreApi } from '../../canvas/context';
 import { selectIsDirty } from '../../canvas/store';
+import { clearDraft, writeDraft } from '../../lib/drafts';
 
-export type SaveStatus = 'saved' | 'dirty' | 'saving' | 'conflict';
+export type SaveStatus = 'saved' | 'dirty' | 'saving' | 'offline' | 'conflict' | 'error';
 
 export const SAVE_STATUS_TEXT: Record<SaveStatus, string> = {
   saved: 'Saved',
   dirty: 'Unsaved changes',
   saving: 'Saving…',
+  offline: 'Offline — edits kept on this device',
   conflict: 'Changed elsewhere',
+  error: 'Not saved',
 };
+
+export const AUTOSAVE_DELAY_MS = 1000;
+const RETRY_MS = 4000;
+
+const problemsOf = (workflow: Workflow): WorkflowProblem[] => workflow.problems ?? [];
 
 export function useEditorSave(workflowId: string) {
   const store = useEditorStoreApi();
   const dirty = useEditorStore(selectIsDirty);
-  const mutation = useSaveWorkflow(workflowId);
+  const revision = useEditorStore((state) => state.revision);
   const queryClient = useQueryClient();
   const { setViewport } = useReactFlow();
+  const [status, setStatus] = useState<SaveStatus>(dirty ? 'dirty' : 'saved');
   const [conflict, setConflict] = useState<ApiError | null>(null);
-  const [loadingLatest, setLoadingLatest] = useState(false);
+  const [busy, setBusy] = useState(false);
   const inFlight = useRef(false);
+  const blocked = useRef(false);
+
+  const keepDraft = useCallback(() => {
+    const state = store.getState();
+    if (selectIsDirty(state)) writeDraft(workflowId, state.version, state.toDocument());
+  }, [store, workflowId]);
+
+  const accept = useCallback(
+    (saved: Workflow, revisionSaved: number) => {
+      store.getState().markSaved(saved.version, revisionSaved, problemsOf(saved));
+      queryClient.setQueryData(workflowKeys.detail(workflowId), saved);
+      void queryClient.invalidateQueries({ queryKey: workflowKeys.lists() });
+      void queryClient.invalidateQueries({ queryKey: workflowKeys.versions(workflowId) });
+      if (!selectIsDirty(store.getState())) clearDraft(workflowId);
+    },
+    [queryClient, store, workflowId],
+  );
 
   const save = useCallback(async () => {
     const state = store.getState();
-    if (inFlight.current || conflict || !selectIsDirty(state)) return;
-    const { version, revision } = state;
+    if (inFlight.current || blocked.current || !selectIsDirty(state)) return;
+    const { version, revision: saving } = state;
+    const document = state.toDocument();
+    writeDraft(workflowId, version, document);
     inFlight.current = true;
+    setStatus('saving');
     try {
-      const saved = await mutation.mutateAsync({ version, document: state.toDocument() });
-      store.getState().markSaved(saved.version, revision);
+      accept(await saveWorkflow(workflowId, version, document), saving);
+      setStatus(selectIsDirty(store.getState()) ? 'dirty' : 'saved');
     } catch (error) {
       if (error instanceof ApiError && error.isConflict) {
+        blocked.current = true;
         setConflict(error);
+        setStatus('conflict');
+      } else if (error instanceof ApiError && (error.isNetworkError || error.status >= 500)) {
+        setStatus('offline');
       } else {
+        setStatus('error');
         notifications.show({
           color: 'red',
           title: 'Could not save',
@@ -53,20 +91,65 @@ export function useEditorSave(workflowId: string) {
     } finally {
       inFlight.current = false;
     }
-  }, [conflict, mutation, store]);
+  }, [accept, store, workflowId]);
 
-  /** Discard local edits and continue from what the server holds now. */
-  const loadLatest = useCallback(async () => {
-    setLoadingLatest(true);
-    try {
-      const latest = await queryClient.fetchQuery({
+  // Autosave a second after the last edit (every edit bumps the revision).
+  useEffect(() => {
+    if (!dirty || blocked.current) return;
+    setStatus((current) => (current === 'offline' || current === 'saving' ? current : 'dirty'));
+    const timer = window.setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
+    return () => window.clearTimeout(timer);
+  }, [dirty, revision, save]);
+
+  // Offline: retry now and then, and as soon as the browser says it is back.
+  useEffect(() => {
+    if (status !== 'offline') return;
+    const retry = () => void save();
+    const timer = window.setInterval(retry, RETRY_MS);
+    window.addEventListener('online', retry);
+    return () => {
+      window.clearInterval(timer);
+      window.removeEventListener('online', retry);
+    };
+  }, [status, save]);
+
+  // Keep edits when the tab is hidden or closed before the autosave ran.
+  useEffect(() => {
+    window.addEventListener('pagehide', keepDraft);
+    document.addEventListener('visibilitychange', keepDraft);
+    return () => {
+      window.removeEventListener('pagehide', keepDraft);
+      document.removeEventListener('visibilitychange', keepDraft);
+    };
+  }, [keepDraft]);
+
+  const fetchLatest = useCallback(
+    () =>
+      queryClient.fetchQuery({
         queryKey: workflowKeys.detail(workflowId),
         queryFn: () => getWorkflow(workflowId),
         staleTime: 0,
-      });
-      store.getState().load({ version: latest.version, document: latest.document });
+      }),
+    [queryClient, workflowId],
+  );
+
+  const resolved = () => {
+    blocked.current = false;
+    setConflict(null);
+  };
+
+  /** Discard local edits and continue from what the server holds now. */
+  const loadLatest = useCallback(async () => {
+    setBusy(true);
+    try {
+      const latest = await fetchLatest();
+      store
+        .getState()
+        .load({ version: latest.version, document: latest.document, problems: problemsOf(latest) });
       void setViewport(store.getState().viewport);
-      setConflict(null);
+      clearDraft(workflowId);
+      resolved();
+      setStatus('saved');
       notifications.show({ color: 'teal', message: `Loaded version ${latest.version}` });
     } catch (error) {
       notifications.show({
@@ -75,19 +158,50 @@ export function useEditorSave(workflowId: string) {
         message: errorMessage(error),
       });
     } finally {
-      setLoadingLatest(false);
+      setBusy(false);
     }
-  }, [queryClient, setViewport, store, workflowId]);
+  }, [fetchLatest, setViewport, store, workflowId]);
 
-  const status: SaveStatus = conflict
-    ? 'conflict'
-    : mutation.isPending
-      ? 'saving'
-      : dirty
-        ? 'dirty'
-        : 'saved';
+  /** Save these edits as a new version on top of the latest (the other save stays in the history). */
+  const keepMine = useCallback(async () => {
+    setBusy(true);
+    try {
+      const latest = await fetchLatest();
+      const state = store.getState();
+      const saved = await saveWorkflow(workflowId, latest.version, state.toDocument());
+      accept(saved, state.revision);
+      resolved();
+      setStatus(selectIsDirty(store.getState()) ? 'dirty' : 'saved');
+      notifications.show({ color: 'teal', message: `Saved your version as version ${saved.version}` });
+    } catch (error) {
+      notifications.show({
+        color: 'red',
+        title: 'Could not save your version',
+        message: errorMessage(error),
+      });
+    } finally {
+      setBusy(false);
+    }
+  }, [accept, fetchLatest, store, workflowId]);
 
-  return { save, loadLatest, status, dirty, conflict, loadingLatest };
+  /** After a restore (or another server-side change) continue from `workflow`. */
+  const adopt = useCallback(
+    (workflow: Workflow) => {
+      store
+        .getState()
+        .load({ version: workflow.version, document: workflow.document, problems: problemsOf(workflow) });
+      queryClient.setQueryData(workflowKeys.detail(workflowId), workflow);
+      void queryClient.invalidateQueries({ queryKey: workflowKeys.versions(workflowId) });
+      clearDraft(workflowId);
+      resolved();
+      setStatus('saved');
+    },
+    [queryClient, store, workflowId],
+  );
+
+  // An edit shows as unsaved at once, before the autosave effect has run.
+  const shown: SaveStatus = dirty && status === 'saved' ? 'dirty' : status;
+  return { save, loadLatest, keepMine, adopt, status: shown, dirty, conflict, busy };
 }
 
 function describeSaveError(error: unknown): string {
