@@ -27,7 +27,9 @@ MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_ID_LENGTH = 200
 
-NodeId = StrictStr
+# Node types under this prefix are canvas annotations (sticky notes): stored, exported and
+# shown, but never validated as steps, compiled or run.
+ANNOTATION_PREFIX = "ui."
 
 
 class _Model(BaseModel):
@@ -65,6 +67,18 @@ class NodeSettings(_Model):
     )
 
 
+class NodeAppearance(_Model):
+    """How the canvas shows a node; no effect on runs."""
+
+    collapsed: bool | None = Field(default=None, exclude_if=lambda value: value is None)
+    color: StrictStr | None = Field(
+        default=None,
+        pattern=r"^#[0-9a-fA-F]{6}$",
+        exclude_if=lambda value: value is None,
+        description="A colour the person chose, as #rrggbb.",
+    )
+
+
 class Node(_Model):
     id: StrictStr = Field(min_length=1, max_length=MAX_ID_LENGTH)
     type: StrictStr = Field(
@@ -79,6 +93,11 @@ class Node(_Model):
     )
     params: dict[str, Any] = Field(default_factory=dict)
     settings: NodeSettings | None = Field(default=None, exclude_if=lambda value: value is None)
+    ui: NodeAppearance | None = Field(default=None, exclude_if=lambda value: value is None)
+
+    @property
+    def is_annotation(self) -> bool:
+        return self.type.startswith(ANNOTATION_PREFIX)
 
 
 class Edge(_Model):

@@ -20,7 +20,11 @@ code                             severity  pointer
 ``cycle``                        error     ``/nodes/i`` (one per strongly connected
                                            component; the message names the cycle)
 ``output_unused``                warning   ``/nodes/i`` (no output leads anywhere)
+``annotation_edge``              error     ``/edges/j`` (an edge to or from a note)
 ================================ ========= ==========================================
+
+Nodes whose type starts with ``ui.`` (sticky notes) are annotations: they are not
+checked as steps and never run.
 
 A null handle means "the node's only port"; ports of a node whose params are invalid
 are unknown, so its edges are checked once its params are fixed.
@@ -84,10 +88,17 @@ def validate(document: WorkflowDocument, registry: Registry | None = None) -> li
 def analyse(document: WorkflowDocument, registry: Registry | None = None) -> Analysis:
     registry = registry or default_registry()
     analysis = Analysis(nodes={})
+    annotations = set()
     for index, node in enumerate(document.nodes):
+        if node.is_annotation:
+            annotations.add(node.id)
+            continue
         analysis.nodes[node.id] = _resolve_node(index, node, registry, analysis.problems)
     analysis.problems += _duplicate_names(analysis.nodes.values())
     for index, edge in enumerate(document.edges):
+        if annotations.intersection((edge.source, edge.target)):
+            analysis.problems.append(_annotation_edge(index, edge))
+            continue
         resolved = _resolve_edge(index, edge, analysis)
         if resolved is not None:
             analysis.edges.append(resolved)
@@ -95,6 +106,15 @@ def analyse(document: WorkflowDocument, registry: Registry | None = None) -> Ana
     analysis.problems += _cycle_problems(document, analysis.nodes)
     analysis.problems += _unused_outputs(document, analysis.nodes)
     return analysis
+
+
+def _annotation_edge(index: int, edge: Edge) -> Problem:
+    return Problem(
+        pointer("edges", index),
+        "annotation_edge",
+        f"Edge {edge.id!r} touches a note; notes cannot be connected.",
+        edge_id=edge.id,
+    )
 
 
 def _resolve_node(index: int, node: Node, registry: Registry, problems: list[Problem]) -> NodeInfo:
@@ -239,7 +259,11 @@ def _input_problems(analysis: Analysis) -> list[Problem]:
 def _cycle_problems(document: WorkflowDocument, nodes: dict[str, NodeInfo]) -> list[Problem]:
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes)
-    graph.add_edges_from((edge.source, edge.target) for edge in document.edges)
+    graph.add_edges_from(
+        (edge.source, edge.target)
+        for edge in document.edges
+        if edge.source in nodes and edge.target in nodes
+    )
     problems = []
     for component in nx.strongly_connected_components(graph):
         first = min(component, key=lambda node_id: nodes[node_id].index)

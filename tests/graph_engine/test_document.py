@@ -171,3 +171,12 @@ def test_export_does_not_depend_on_the_key_order_of_params():
     forwards = doc(nodes=[node("a", params={"b": 1, "a": {"y": 2, "x": [{"d": 1, "c": 2}]}})])
     backwards = doc(nodes=[node("a", params={"a": {"x": [{"c": 2, "d": 1}], "y": 2}, "b": 1})])
     assert export_bytes(parse_document(forwards)) == export_bytes(parse_document(backwards))
+
+
+def test_appearance_round_trips_and_refuses_a_bad_colour():
+    data = doc(nodes=[node("a", ui={"collapsed": True, "color": "#12abEF"})])
+    exported = json.loads(export_bytes(parse_document(data)))
+    assert exported["nodes"][0]["ui"] == {"collapsed": True, "color": "#12abEF"}
+    assert problems_of(doc(nodes=[node("a", ui={"color": "red; x"})])) == {
+        ("/nodes/0/ui/color", "string_pattern_mismatch")
+    }

@@ -243,3 +243,17 @@ def flow_registry():
     from engine_testkit import TEST_REGISTRY
 
     return TEST_REGISTRY
+
+
+async def test_notes_do_not_run():
+    flow = (
+        Flow()
+        .node("q", "io.input", name="q")
+        .node("o", "io.output", name="o")
+        .node("note", "ui.note", text="just a note")
+        .wire("q", "o")
+    )
+    result, sink = await run_flow(flow, {"q": "hi"})
+    assert result.outputs == {"o": "hi"}
+    assert "note" not in {getattr(event, "node_id", None) for event in sink.events}
+    assert_well_formed(sink)

@@ -134,3 +134,16 @@ def test_a_thousand_nodes_validate_quickly():
     elapsed = time.perf_counter() - began
     assert [p.code for p in problems] == ["output_unused"]
     assert elapsed < 1.0  # bench/validate.py holds the 200 ms target; CI machines vary
+
+
+def test_notes_are_neither_checked_nor_wired():
+    flow = (
+        Flow()
+        .node("q", "io.input", name="q")
+        .node("o", "io.output", name="o")
+        .node("note", "ui.note", text="**Remember** to add a model", anything=["goes"])
+        .wire("q", "o")
+    )
+    assert validate(flow.document()) == []
+    wired = flow.wire("q.value", "note.text", "to-note")
+    assert codes(wired) == {("annotation_edge", "error", "/edges/1")}
