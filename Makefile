@@ -12,12 +12,13 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/public frontend/scripts -
 	frontend/index.html $(wildcard frontend/*.config.* frontend/tsconfig*.json) frontend/package.json
 
 .PHONY: help run test lint test-python test-frontend test-e2e install install-dev frontend \
-	system-deps bench clean
+	system-deps bench screenshots clean
 
 help:
 	@echo "make run    set up and start Nodeloom at http://127.0.0.1:8000 (SQLite, in-process bus)"
 	@echo "make test   set up the test services and run every test"
 	@echo "make bench  run the benchmarks under bench/"
+	@echo "make screenshots  drive the app in Chromium and refresh docs/screenshots/"
 	@echo "make clean  remove the virtualenv, node_modules and the frontend build"
 
 run: install frontend
@@ -41,6 +42,9 @@ test-e2e: install-dev frontend
 
 bench: install-dev
 	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+
+screenshots: install-dev frontend
+	$(BIN)/python e2e/screenshots.py
 
 install: $(STAMPS)/runtime
 install-dev: $(STAMPS)/dev $(STAMPS)/system
