@@ -1,0 +1,120 @@
+"""Where a reader is in each partition, and whether the log there is still the one it read.
+
+Kafka brings a consumer back after a broker restart by itself. What needs care is a broker
+that *lost* a log (the test broker keeps everything in memory; a deleted and re-created
+topic does the same): offsets start again from 0, a fetch at the old position returns
+nothing (no error from the test broker), or newer records at the same offsets; committed
+offsets may point into the new log as if they belonged to it. So a reader remembers the
+last record it handed out of each partition, and checks that this record is still at its
+offset when fetch responses stopped for a while (``stall_threshold_ms``), when a
+partition's end fell below its position, or when a group gave it the partition again. If
+the record is gone, the partition is read again from its start (at-least-once).
+
+A restart can be quicker than the stall threshold; so a new connection to the broker is
+a reason to check too. aiokafka has no public hook for that: ``_connections`` reads its
+client's connection table, and only adds to the other signals if that ever changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord, TopicPartition
+
+log = logging.getLogger(__name__)
+Record = ConsumerRecord[bytes, bytes]
+
+
+@dataclass(frozen=True)
+class _Mark:
+    offset: int
+    timestamp: int
+    key: bytes | None
+    value: bytes | None
+
+    @classmethod
+    def of(cls, record: Record) -> _Mark:
+        return cls(record.offset, record.timestamp, record.key, record.value)
+
+
+@dataclass
+class Place:
+    next: int
+    """The offset of the next record to hand out."""
+    mark: _Mark | None = None
+    """The record at ``next - 1``, as it was handed out (None: not known yet)."""
+    checking: bool = False
+    """Positioned at ``next - 1`` to see that the record there is still ``mark``."""
+
+
+class Places:
+    def __init__(self, consumer: AIOKafkaConsumer, stall_threshold_ms: int) -> None:
+        self._consumer = consumer
+        self._stall_threshold_ms = stall_threshold_ms
+        self._last_poll: int | None = None
+        self._connections = _connections(consumer)
+        self.places: dict[TopicPartition, Place] = {}
+
+    def stalled(self, partitions: set[TopicPartition]) -> bool:
+        """Whether fetch responses paused, the connection was renewed, or a log ended below
+        where this reader is."""
+        connections, self._connections = self._connections, _connections(self._consumer)
+        if connections - self._connections:
+            return True
+        polls = [self._consumer.last_poll_timestamp(tp) for tp in partitions]
+        latest = max((p for p in polls if p is not None), default=None)
+        previous, self._last_poll = self._last_poll, latest
+        if previous is not None and latest is not None:
+            pause = latest - previous
+            if pause > self._stall_threshold_ms:
+                return True
+        return any(
+            (high := self._consumer.highwater(tp)) is not None and high < place.next
+            for tp, place in self.places.items()
+            if tp in partitions
+        )
+
+    def accept(self, tp: TopicPartition, records: list[Record]) -> list[Record]:
+        """The records of ``tp`` to hand out (after checking the log, when asked to)."""
+        place = self.places.get(tp)
+        accepted: list[Record] = []
+        for record in records:
+            if place is None:
+                place = self.places[tp] = Place(next=record.offset)
+            if record.offset < place.next - (1 if place.checking else 0):
+                continue
+            if place.checking:
+                place.checking = False
+                if record.offset == place.next - 1 and place.mark in (None, _Mark.of(record)):
+                    place.mark = _Mark.of(record)
+                    continue
+                self.read_again(tp, place)
+                return accepted
+            accepted.append(record)
+            place.next = record.offset + 1
+            place.mark = _Mark.of(record)
+        return accepted
+
+    def read_again(self, tp: TopicPartition, place: Place) -> None:
+        log.warning("Kafka lost the log of %s: reading it again from the start", tp)
+        place.next, place.mark, place.checking = 0, None, False
+        self._consumer.seek(tp, 0)
+
+    def check(self, tp: TopicPartition, place: Place, end: int) -> None:
+        """Position ``tp`` so that the next fetch shows whether the log is still the same."""
+        if end < place.next:
+            self.read_again(tp, place)
+            return
+        place.checking = place.next > 0
+        self._consumer.seek(tp, place.next - 1 if place.checking else 0)
+
+    def checked(self) -> None:
+        self._last_poll = None
+
+
+def _connections(consumer: AIOKafkaConsumer) -> set[object]:
+    """The consumer's broker connections (empty if unknown); compared by identity."""
+    table = getattr(getattr(consumer, "_client", None), "_conns", None)
+    return set(table.values()) if isinstance(table, dict) else set()

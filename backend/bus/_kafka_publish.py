@@ -1,0 +1,105 @@
+"""Publishing with delivery confirmation, retries and a deadline.
+
+``publish`` returns once the broker acknowledged the record (``acks=all``). While the
+broker is unreachable it retries until ``publish_timeout_s`` and then raises
+``BusUnavailable``. A broker that lost its topics (the test broker keeps them in memory,
+and acknowledges records for a missing topic without keeping them) is noticed three
+ways: an acknowledged offset lower than one acknowledged before on that partition, a
+metadata change, or the publisher having been idle; then the topics are re-created and
+the record is sent again. Records may therefore arrive twice: readers drop duplicates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+from aiokafka.structs import RecordMetadata, TopicPartition
+
+from ._kafka_settings import KafkaSettings
+from ._kafka_topics import TopicKeeper
+from .base import BusUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class Publisher:
+    def __init__(self, settings: KafkaSettings, topics: TopicKeeper) -> None:
+        self._settings = settings
+        self._topics = topics
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=settings.bootstrap_servers,
+            client_id=f"{settings.client_id}-producer",
+            acks="all",
+            linger_ms=0,
+            enable_idempotence=False,
+            request_timeout_ms=settings.request_timeout_ms,
+            retry_backoff_ms=settings.retry_backoff_ms,
+            metadata_max_age_ms=settings.metadata_max_age_ms,
+        )
+        self._acked: dict[TopicPartition, int] = {}
+        self._suspect = True
+        self._last_ok = 0.0
+        self._in_flight = 0
+
+    async def start(self) -> None:
+        await self._producer.start()
+        self._producer.client.cluster.add_listener(self._on_metadata)
+
+    async def stop(self) -> None:
+        await self._producer.stop()
+
+    def _on_metadata(self, _cluster: Any) -> None:
+        self._suspect = True
+
+    async def publish(self, topic: str, key: bytes, value: bytes) -> None:
+        timeout = self._settings.publish_timeout_s
+        deadline = time.monotonic() + timeout
+        last_error: BaseException | None = None
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                async with asyncio.timeout(remaining):
+                    if await self._delivered(topic, key, value):
+                        return
+                continue  # the broker lost the record: send it again at once
+            except (KafkaError, TimeoutError) as error:
+                last_error = error
+                self._suspect = True
+                log.warning("publishing to %s failed, retrying: %r", topic, error)
+            await asyncio.sleep(min(self._settings.retry_backoff_ms / 1000, remaining))
+        raise BusUnavailable(
+            f"could not publish to Kafka topic {topic} at {self._settings.bootstrap_servers} "
+            f"within {timeout:g} s: {last_error!r}"
+        ) from last_error
+
+    async def _delivered(self, topic: str, key: bytes, value: bytes) -> bool:
+        if self._suspect or time.monotonic() - self._last_ok > self._settings.idle_check_s:
+            self._suspect = False
+            if await self._topics.ensure():
+                await self._producer.client.force_metadata_update()
+        self._in_flight += 1
+        try:
+            metadata: RecordMetadata = await self._producer.send_and_wait(topic, value, key=key)
+        finally:
+            self._in_flight -= 1
+        previous = self._acked.get(metadata.topic_partition, -1)
+        # Concurrent publishes may see their acknowledgements slightly out of order.
+        if metadata.offset == previous or metadata.offset < previous - self._in_flight:
+            log.warning(
+                "Kafka acknowledged %s at offset %d after %d: the broker lost the topic; "
+                "re-creating it and sending again",
+                metadata.topic_partition,
+                metadata.offset,
+                previous,
+            )
+            self._acked = {tp: o for tp, o in self._acked.items() if tp.topic != topic}
+            self._suspect = True
+            await self._producer.client.force_metadata_update()
+            return False
+        self._acked[metadata.topic_partition] = max(previous, metadata.offset)
+        self._last_ok = time.monotonic()
+        return True

@@ -1,0 +1,135 @@
+"""What Kafka subscriptions share: the consumer's lifecycle, buffering and decoding."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from types import TracebackType
+from typing import Generic, Self, TypeVar
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord
+from pydantic import ValidationError
+
+from ._kafka_settings import KafkaSettings
+from .messages import Channel
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+class KafkaReader(Generic[T]):
+    def __init__(self, settings: KafkaSettings, topic: str, channel: Channel[T]) -> None:
+        self._settings = settings
+        self._topic = topic
+        self._channel = channel
+        self._consumer: AIOKafkaConsumer | None = None
+        self._buffer: deque[ConsumerRecord[bytes, bytes]] = deque()
+        self._lock = asyncio.Lock()
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def consumer(self) -> AIOKafkaConsumer:
+        if self._consumer is None:
+            raise RuntimeError("use the subscription inside `async with`")
+        return self._consumer
+
+    def _consumer_options(self) -> dict[str, object]:
+        settings = self._settings
+        return {
+            "bootstrap_servers": settings.bootstrap_servers,
+            "enable_auto_commit": False,
+            "auto_offset_reset": "earliest",
+            "fetch_max_wait_ms": settings.fetch_max_wait_ms,
+            "request_timeout_ms": settings.request_timeout_ms,
+            "retry_backoff_ms": settings.retry_backoff_ms,
+            "metadata_max_age_ms": settings.metadata_max_age_ms,
+        }
+
+    async def __aenter__(self) -> Self:
+        self._consumer = self._make_consumer()
+        try:
+            await self._consumer.start()
+            await self._setup()
+        except BaseException:
+            await self._consumer.stop()
+            raise
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close(handled=exc is None)
+
+    async def close(self, handled: bool = False) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        async with self._lock:
+            self._buffer.clear()
+            if self._consumer is not None:
+                try:
+                    await self._finish(handled)
+                finally:
+                    await self._consumer.stop()
+
+    def __aiter__(self) -> Self:
+        return self
+
+    async def __anext__(self) -> T:
+        self._before_next()
+        while True:
+            while self._buffer:
+                record = self._buffer.popleft()
+                message = self._decode(record)
+                if message is not None:
+                    self._delivered(record)
+                    return message
+                self._skipped(record)
+            async with self._lock:
+                if self._closed:
+                    raise StopAsyncIteration
+                await self._fill()
+
+    def _decode(self, record: ConsumerRecord[bytes, bytes]) -> T | None:
+        try:
+            return self._channel.decode(record.value or b"")
+        except ValidationError as error:
+            log.error(
+                "skipping a malformed message on %s (partition %d, offset %d): %s",
+                record.topic,
+                record.partition,
+                record.offset,
+                error,
+            )
+            return None
+
+    def _make_consumer(self) -> AIOKafkaConsumer:
+        raise NotImplementedError
+
+    async def _setup(self) -> None:
+        pass
+
+    async def _fill(self) -> None:
+        """Wait up to the poll interval for records and append them to the buffer."""
+        raise NotImplementedError
+
+    async def _finish(self, handled: bool) -> None:
+        pass
+
+    def _before_next(self) -> None:
+        pass
+
+    def _delivered(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        pass
+
+    def _skipped(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        pass

@@ -1,0 +1,112 @@
+"""The ``EventBus`` protocol: three topics, two ways of reading them.
+
+- **Run requests** (``nodeloom.run-requests``) are read by a consumer *group*
+  (``nodeloom-workers``): members compete, each request goes to one of them.
+- **Run events** (``nodeloom.run-events``) are read two ways: by the recorder *group*
+  (``nodeloom-recorder``, competing, at-least-once) and by *followers*, one per API
+  replica, each of which sees every event published after it started.
+- **Run control** (``nodeloom.run-control``) is followed by every worker (cancel requests).
+
+A subscription is an async context manager and an async iterator::
+
+    async with bus.requests() as requests:
+        async for request in requests:
+            await handle(request)
+
+In a group, a message counts as handled once the loop asks for the next one, or when the
+``async with`` block ends without an exception; handled messages are committed, so a
+message whose handling raised (or a member that died) is delivered again. Delivery is
+at-least-once everywhere: readers drop duplicates by ``(run_id, seq)``. Messages with the
+same ``run_id`` reach a reader in the order they were published.
+
+``publish_*`` returns once the bus has the message (Kafka: the broker acknowledged it with
+``acks=all``) and raises ``BusUnavailable`` when that cannot happen within the deadline.
+When the bus closes, open subscriptions end: their loops finish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Protocol, Self, TypeVar
+
+from graph_engine.events import RunEvent
+
+from .messages import ControlMessage, RunRequest
+
+T_co = TypeVar("T_co", covariant=True)
+
+WORKERS_GROUP = "nodeloom-workers"
+RECORDER_GROUP = "nodeloom-recorder"
+
+
+class BusError(Exception):
+    """Something went wrong on the event bus."""
+
+
+class BusClosed(BusError):
+    """The bus is not started, or already closed."""
+
+
+class BusUnavailable(BusError):
+    """The broker could not be reached (or did not acknowledge) within the deadline."""
+
+
+class Subscription(Protocol[T_co]):
+    """Messages of one topic; use inside ``async with``, iterate with ``async for``."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    def __aiter__(self) -> AsyncIterator[T_co]: ...
+
+    async def __anext__(self) -> T_co: ...
+
+    def partitions(self) -> frozenset[int]:
+        """The partitions this reader currently reads (a group member's share, or all)."""
+        ...
+
+
+class EventBus(Protocol):
+    """Run requests, run events and control messages between the API and the workers."""
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    async def publish_request(self, request: RunRequest) -> None: ...
+
+    async def publish_event(self, event: RunEvent) -> None: ...
+
+    async def publish_control(self, message: ControlMessage) -> None: ...
+
+    def requests(self, group: str = WORKERS_GROUP) -> Subscription[RunRequest]:
+        """Run requests, shared among the members of ``group``."""
+        ...
+
+    def recorded_events(self, group: str = RECORDER_GROUP) -> Subscription[RunEvent]:
+        """Every run event, shared among the members of ``group`` (at-least-once)."""
+        ...
+
+    def follow_events(self) -> Subscription[RunEvent]:
+        """Every run event published from now on (a broadcast: no group)."""
+        ...
+
+    def follow_control(self) -> Subscription[ControlMessage]:
+        """Every control message published from now on (a broadcast: no group)."""
+        ...

