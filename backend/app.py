@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from backend.api.deps import API_PREFIX
 from backend.api.limits import BodyLimitMiddleware
 from backend.api.node_types import served_catalogue
 from backend.api.problems import install_problem_handlers, use_problem_media_type
@@ -18,9 +19,13 @@ from backend.api.router import api_router
 from backend.config import Settings
 from backend.db.session import create_engine, create_session_factory
 from backend.frontend import FrontendFiles
+from backend.plugins import load_plugins
+from backend.runtime import Runtime
+from backend.ws.router import router as ws_router
 
 DESCRIPTION = (
-    "Nodeloom's HTTP API: workflows, their version history, export and import. "
+    "Nodeloom's HTTP API: workflows, their version history, export and import, and runs "
+    "(their live events stream over the WebSocket `/api/v1/runs/{run_id}/events`). "
     "Every error is an RFC 9457 `application/problem+json` document."
 )
 
@@ -39,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_problem_handlers(app)
     app.include_router(api_router)
+    app.include_router(ws_router, prefix=API_PREFIX)
     app.add_route(
         "/{path:path}",
         FrontendFiles(settings.frontend_dir).serve,
@@ -52,14 +58,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    engine = create_engine(app.state.settings.database_url)
+    settings: Settings = app.state.settings
+    load_plugins(settings.plugin_modules)
+    engine = create_engine(settings.database_url)
     app.state.engine = engine
     app.state.sessions = create_session_factory(engine)
+    runtime = app.state.runtime = Runtime(settings, app.state.sessions)
     _warm_up()
     try:
+        await runtime.start()
         yield
     finally:
-        await engine.dispose()
+        try:
+            await runtime.stop()
+        finally:
+            await engine.dispose()
 
 
 def _warm_up() -> None:

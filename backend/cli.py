@@ -1,4 +1,4 @@
-"""The ``nodeloom`` command: serve, db upgrade, openapi, schema, validate, run.
+"""The ``nodeloom`` command: serve, worker, db upgrade, openapi, schema, validate, run.
 
 Heavy modules (FastAPI, uvicorn, SQLAlchemy, the engine) are imported by the command that
 needs them, so ``nodeloom --help`` stays quick. ``validate`` and ``run`` live in
@@ -19,6 +19,7 @@ from typing import Any
 
 from backend.commands import run as run_command
 from backend.commands import validate as validate_command
+from backend.commands import worker as worker_command
 from backend.commands.base import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
 
     validate_command.register(commands)
     run_command.register(commands)
+    worker_command.register(commands)
     return parser
 
 
@@ -97,6 +99,8 @@ def load_settings(**overrides: Any) -> Any:
     except ValidationError as error:
         lines = [
             f"  NODELOOM_{'_'.join(map(str, item['loc'])).upper()}: {item['msg']}"
+            if item["loc"]
+            else f"  {item['msg'].removeprefix('Value error, ')}"
             for item in error.errors(include_url=False)
         ]
         raise CommandError("invalid settings:\n" + "\n".join(lines)) from None

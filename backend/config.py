@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -73,6 +73,65 @@ class Settings(BaseSettings):
         default="info",
         description="Log level of the server: critical, error, warning, info, debug or trace.",
     )
+    kafka_bootstrap_servers: str | None = Field(
+        default=None,
+        description="Kafka brokers (`host:port[,host:port…]`) carrying run requests, run events "
+        "and cancellations between API replicas and `nodeloom worker` processes. Unset: the "
+        "in-process bus, with runs executed inside the API process (the embedded default).",
+    )
+    kafka_namespace: str = Field(
+        default="",
+        max_length=100,
+        pattern=r"^[A-Za-z0-9._-]*$",
+        description="Prefix of every Kafka topic and consumer group name, so several "
+        "deployments (or test runs) can share one cluster.",
+    )
+    kafka_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=500,
+        le=300_000,
+        description="Consumer-group session timeout: how long a silent worker or recorder "
+        "keeps its partitions before the group hands them to another member.",
+    )
+    embedded_worker: bool | None = Field(
+        default=None,
+        description="Execute runs inside the API process. Default: on without Kafka (it is "
+        "the only worker then), off with Kafka (run `nodeloom worker` processes).",
+    )
+    worker_concurrency: int = Field(
+        default=8, ge=1, le=1024, description="Runs one worker executes at the same time."
+    )
+    run_timeout_seconds: float = Field(
+        default=3600,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="A run still going after this many seconds is stopped and marked failed.",
+    )
+    heartbeat_interval_seconds: float = Field(
+        default=2.0,
+        ge=0.05,
+        le=60,
+        description="How often a worker records that its runs are still alive.",
+    )
+    worker_timeout_seconds: float = Field(
+        default=15.0,
+        ge=0.5,
+        le=3600,
+        description="A running run whose worker has not sent a heartbeat for this long is "
+        'marked failed ("worker stopped responding"); at least 3 heartbeat intervals.',
+    )
+    shutdown_grace_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=3600,
+        description="On SIGTERM a worker stops taking runs and lets running ones finish for "
+        "this long; the rest are stopped and marked failed.",
+    )
+    plugins: str = Field(
+        default="",
+        description="Comma-separated Python modules imported at start-up by the server and "
+        "the workers; a module defining `NodeType` classes adds node types.",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -99,6 +158,36 @@ class Settings(BaseSettings):
         return normalize_database_url(
             value.strip() or f"sqlite+aiosqlite:///{data_dir}/nodeloom.db"
         )
+
+    @field_validator("kafka_bootstrap_servers", mode="after")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_combinations(self) -> Settings:
+        if self.embedded_worker is False and self.kafka_bootstrap_servers is None:
+            raise ValueError(
+                "NODELOOM_EMBEDDED_WORKER=false needs NODELOOM_KAFKA_BOOTSTRAP_SERVERS: "
+                "without Kafka no other process can execute runs, so they would stay queued"
+            )
+        if self.worker_timeout_seconds < 3 * self.heartbeat_interval_seconds:
+            raise ValueError(
+                "NODELOOM_WORKER_TIMEOUT_SECONDS must be at least 3 × "
+                "NODELOOM_HEARTBEAT_INTERVAL_SECONDS, or live runs would be marked failed"
+            )
+        return self
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        """Whether the API process executes runs itself (see ``embedded_worker``)."""
+        if self.embedded_worker is None:
+            return self.kafka_bootstrap_servers is None
+        return self.embedded_worker
+
+    @property
+    def plugin_modules(self) -> list[str]:
+        return [name.strip() for name in self.plugins.split(",") if name.strip()]
 
     @property
     def is_loopback(self) -> bool:

@@ -159,3 +159,31 @@ class InternalError(NodeloomError):
     code = "internal_error"
     status = 500
     title = "Internal server error"
+
+
+class RunNotFound(NotFound):
+    code = "run_not_found"
+    title = "Run not found"
+
+    def __init__(self, run_id: str) -> None:
+        super().__init__(f"There is no run with id {run_id!r}.")
+
+
+class RunFinished(NodeloomError):
+    """The run already ended; it cannot be cancelled any more."""
+
+    code = "run_finished"
+    status = 409
+    title = "Run already finished"
+
+    def __init__(self, run_id: str, status: str) -> None:
+        super().__init__(f"Run {run_id!r} already finished ({status}); there is nothing to cancel.")
+        self.run_status = status
+
+    def extensions(self) -> dict[str, Any]:
+        return {"run_status": self.run_status}
+
+
+class WorkflowNotRunnable(InvalidInput):
+    code = "workflow_not_runnable"
+    title = "Workflow cannot run"

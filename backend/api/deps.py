@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.documents import read_document
+from backend.bus import EventBus
 from backend.config import Settings
 from backend.errors import FieldProblem, InvalidHeader, PreconditionRequired, WorkflowNotFound
 from graph_engine.document import WorkflowDocument
@@ -21,6 +22,10 @@ _ENTITY_TAG = re.compile(r'(?:W/)?"?([0-9]{1,18})"?')
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+def get_bus(request: Request) -> EventBus:
+    return request.app.state.runtime.bus
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -72,6 +77,7 @@ def require_if_match(if_match: Annotated[int | None, Depends(get_if_match)]) -> 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+BusDep = Annotated[EventBus, Depends(get_bus)]
 WorkflowIdDep = Annotated[str, Depends(get_workflow_id)]
 IfMatchDep = Annotated[int | None, Depends(get_if_match)]
 RequiredIfMatchDep = Annotated[int, Depends(require_if_match)]

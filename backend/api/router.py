@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend.api import exchange, meta, node_types, validation, versions, workflows
+from backend.api import exchange, meta, node_types, runs, validation, versions, workflows
 from backend.api.deps import API_PREFIX
 
 api_router = APIRouter(prefix=API_PREFIX)
@@ -16,3 +16,4 @@ api_router.include_router(exchange.router)
 api_router.include_router(validation.router)
 api_router.include_router(workflows.router)
 api_router.include_router(versions.router)
+api_router.include_router(runs.router)

@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -112,3 +115,54 @@ class WorkflowVersionRecord(_Checked, Base):
     author: Mapped[str] = mapped_column(String(200))
     message: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RunRecord(Base):
+    """One run of one workflow version. ``status`` moves forward only:
+    queued → running → succeeded | failed | cancelled (or queued → cancelled).
+
+    The recorder keeps ``nodes`` (a summary per node id), ``outputs``, ``error`` and the
+    token totals current from the run's events; ``worker_id`` and ``heartbeat_at`` say
+    which worker runs it and when it last said so (see ``backend.worker``).
+    """
+
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workflow_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workflows.id", ondelete="CASCADE")
+    )
+    workflow_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    outputs: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument, nullable=True)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument, nullable=True)
+    error_node_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    nodes: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    input_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    output_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    worker_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_runs_workflow_id_created_at", "workflow_id", "created_at"),)
+
+
+class RunEventRecord(Base):
+    """One run event as published; ``(run_id, seq)`` makes a redelivered event a no-op."""
+
+    __tablename__ = "run_events"
+
+    run_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(32))
+    node_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    ts: Mapped[datetime] = mapped_column(UtcDateTime)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)

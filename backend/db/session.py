@@ -24,6 +24,9 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     if path is None:
         return create_async_engine(database_url, pool_pre_ping=True, **options)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # One writer at a time is all SQLite allows; queueing for the one connection in
+    # asyncio beats SQLite's busy handler, which sleeps in steps of up to 100 ms.
+    options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60, **options}
     engine = create_async_engine(
         database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **options
     )

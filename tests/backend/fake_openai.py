@@ -5,7 +5,9 @@
 - ``echo``: streams ``Hello`` ``,\\n`` ``world`` and then the bearer token it was sent
   (a provider that leaks the key — the CLI must never print it);
 - ``hang``: streams one token, then holds the connection open until the client leaves;
-- ``fail``: ``400`` with an OpenAI error body.
+- ``fail``: ``400`` with an OpenAI error body;
+- ``slow-<count>-<ms>``: streams ``count`` tokens (``t0 `` ``t1 ``…), one every ``ms``
+  milliseconds — a model slow enough to watch a run in progress.
 """
 
 from __future__ import annotations
@@ -42,12 +44,28 @@ class _Handler(BaseHTTPRequestHandler):
             while not self.server.stopping.is_set():  # type: ignore[attr-defined]
                 time.sleep(0.05)
             return
+        if isinstance(model, str) and model.startswith("slow-"):
+            self._slow(model)
+            return
         key = self.headers.get("Authorization", "").removeprefix("Bearer ")
         for token in [*ECHO_TOKENS, key]:
             self._chunk({"content": token})
         self._chunk({}, finish_reason="stop")
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
+
+    def _slow(self, model: str) -> None:
+        _, count, delay_ms = model.split("-")
+        try:
+            for index in range(int(count)):
+                if self.server.stopping.wait(int(delay_ms) / 1000):  # type: ignore[attr-defined]
+                    return
+                self._chunk({"content": f"t{index} "})
+            self._chunk({}, finish_reason="stop")
+            self.wfile.write(b"data: [DONE]\n\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return  # the client went away (a cancelled run)
 
     def _chunk(self, delta: dict[str, Any], finish_reason: str | None = None) -> None:
         chunk = {

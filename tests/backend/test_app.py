@@ -119,6 +119,11 @@ async def test_docs_and_openapi_are_served(spa: httpx.AsyncClient):
         "restoreWorkflowVersion",
         "exportWorkflow",
         "importWorkflow",
+        "startRun",
+        "getRun",
+        "listWorkflowRuns",
+        "cancelRun",
+        "listRunEvents",
     }
 
 

@@ -41,8 +41,8 @@ async def test_migrations_create_the_tables_and_record_the_revision(database_url
 
     tables, revision, foreign_keys = await _inspect(database_url, read)
 
-    assert tables == {"alembic_version", "workflows", "workflow_versions"}
-    assert revision == "0002"
+    assert tables == {"alembic_version", "workflows", "workflow_versions", "runs", "run_events"}
+    assert revision == "0003"
     assert foreign_keys[0]["referred_table"] == "workflows"
     assert foreign_keys[0]["options"].get("ondelete") == "CASCADE"
 
@@ -58,8 +58,8 @@ async def test_upgrade_builds_a_blank_database_and_can_run_again(blank_database_
 
     assert before == (None, [])
     assert await _inspect(blank_database_url, state) == (
-        "0002",
-        ["alembic_version", "workflow_versions", "workflows"],
+        "0003",
+        ["alembic_version", "run_events", "runs", "workflow_versions", "workflows"],
     )
 
 

@@ -1,0 +1,237 @@
+"""Runs: start one, read it, list a workflow's runs, cancel one, page through its events.
+
+Starting a run (DESIGN, "Run"): the version must be runnable and the inputs must match
+its ``io.input`` nodes, or the run is refused (422) and never queued. Otherwise the run
+row is inserted ``queued`` with its ``run.queued`` event (seq 0), both are published,
+and a worker takes it from there. Live events stream over the WebSocket
+``/api/v1/runs/{run_id}/events`` (``backend.ws``); ``GET …/events`` pages through the
+recorded ones.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query, Response
+
+from backend.api.deps import API_PREFIX, BusDep, SessionDep, WorkflowIdDep
+from backend.api.problems import problem_responses
+from backend.api.run_schemas import Run, RunEventPage, RunPage, RunSummary, StartRun
+from backend.api.workflows import MAX_OFFSET
+from backend.bus import BusError, ControlMessage, RunRequest
+from backend.db import run_store
+from backend.db import workflow_store as store
+from backend.db.workflow_store import MAX_VERSION
+from backend.errors import (
+    FieldProblem,
+    InvalidInput,
+    RunFinished,
+    RunNotFound,
+    ServiceUnavailable,
+    WorkflowNotRunnable,
+)
+from backend.runs.summary import RunStatus
+from graph_engine.events import parse_event
+
+router = APIRouter(tags=["runs"])
+log = logging.getLogger(__name__)
+_RUN_ID = re.compile(r"[0-9a-f]{32}")
+
+_LOCATION = {"Location": {"description": "Where the run lives.", "schema": {"type": "string"}}}
+ACCEPTED = {202: {"description": "The run, queued.", "headers": _LOCATION}}
+
+
+def get_run_id(
+    run_id: Annotated[str, Path(description="The run's id (32 hexadecimal digits).")],
+) -> str:
+    if not _RUN_ID.fullmatch(run_id):
+        raise RunNotFound(run_id)
+    return run_id
+
+
+@router.post(
+    "/workflows/{workflow_id}/runs",
+    operation_id="startRun",
+    status_code=202,
+    response_model=Run,
+    responses={**ACCEPTED, **problem_responses(400, 404, 422, 503)},
+)
+async def start_run(
+    workflow_id: WorkflowIdDep,
+    session: SessionDep,
+    bus: BusDep,
+    response: Response,
+    body: Annotated[StartRun | None, Body()] = None,
+    version: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_VERSION, description="The version to run; default: the current one."),
+    ] = None,
+) -> Run:
+    """Queue a run of the workflow (its current version, or `version`) with `inputs`."""
+    inputs = (body or StartRun()).inputs
+    if version is None:
+        record: Any = await store.get_workflow(session, workflow_id)
+    else:
+        record = await store.get_version(session, workflow_id, version)
+    _check_runnable(record.problems)
+    _check_inputs(record.document, inputs)
+    run, queued = await run_store.create_run(session, workflow_id, record.version, inputs)
+    request = RunRequest(
+        run_id=run.id, workflow_id=workflow_id, version=record.version, inputs=inputs
+    )
+    try:
+        await bus.publish_event(queued)
+        await bus.publish_request(request)
+    except BusError as error:
+        log.error("run %s could not be queued: %r", run.id, error)
+        await run_store.fail_queued(
+            session, run.id, "The run could not be queued: the event bus is unavailable."
+        )
+        raise ServiceUnavailable(
+            "The run could not be queued: the event bus is unavailable."
+        ) from None
+    response.headers["Location"] = f"{API_PREFIX}/runs/{run.id}"
+    return Run.from_record(run)
+
+
+def _check_runnable(problems: list[dict[str, Any]]) -> None:
+    errors = [problem for problem in problems if problem.get("severity") == "error"]
+    if not errors:
+        return
+    count = len(errors)
+    raise WorkflowNotRunnable(
+        f"The workflow has {count} problem{'s' if count != 1 else ''} that stop it from "
+        "running; fix them and save it first.",
+        [
+            FieldProblem(problem["code"], problem["message"], pointer=problem.get("pointer", ""))
+            for problem in errors
+        ],
+    )
+
+
+def _check_inputs(document: dict[str, Any], inputs: dict[str, str]) -> None:
+    declared = {
+        node["params"].get("name"): node["params"].get("default")
+        for node in document.get("nodes", [])
+        if node.get("type") == "io.input" and isinstance(node.get("params"), dict)
+    }
+    missing = sorted(
+        name for name, default in declared.items() if default is None and name not in inputs
+    )
+    unknown = sorted(set(inputs) - set(declared))
+    problems = [
+        FieldProblem("missing_input", f"The workflow needs input {name!r}.", pointer="/inputs")
+        for name in missing
+    ] + [
+        FieldProblem(
+            "unknown_input",
+            f"The workflow has no input {name!r}; its inputs are: "
+            f"{', '.join(sorted(map(repr, declared))) or 'none'}.",
+            pointer=f"/inputs/{name.replace('~', '~0').replace('/', '~1')}",
+        )
+        for name in unknown
+    ]
+    if problems:
+        parts = []
+        if missing:
+            parts.append("missing " + ", ".join(map(repr, missing)))
+        if unknown:
+            parts.append("unknown " + ", ".join(map(repr, unknown)))
+        raise InvalidInput(f"The inputs do not match the workflow: {'; '.join(parts)}.", problems)
+
+
+@router.get(
+    "/runs/{run_id}",
+    operation_id="getRun",
+    response_model=Run,
+    responses=problem_responses(404),
+)
+async def get_run(run_id: Annotated[str, Path()], session: SessionDep) -> Run:
+    """The run: status, inputs, outputs, each node's state, timings, token usage, error."""
+    return Run.from_record(await run_store.get_run(session, get_run_id(run_id)))
+
+
+@router.get(
+    "/workflows/{workflow_id}/runs",
+    operation_id="listWorkflowRuns",
+    response_model=RunPage,
+    responses=problem_responses(404, 422),
+)
+async def list_workflow_runs(
+    workflow_id: WorkflowIdDep,
+    session: SessionDep,
+    status: Annotated[RunStatus | None, Query(description="Only runs in this status.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
+) -> RunPage:
+    """The workflow's runs, newest first."""
+    await store.get_workflow(session, workflow_id)
+    page = await run_store.list_runs(
+        session, workflow_id, status=status, limit=limit, offset=offset
+    )
+    items = [RunSummary.from_record(record) for record in page.items]
+    return RunPage(items=items, total=page.total, limit=limit, offset=offset)
+
+
+@router.post(
+    "/runs/{run_id}/cancel",
+    operation_id="cancelRun",
+    status_code=202,
+    response_model=Run,
+    responses={
+        202: {"description": "Cancelling: the run ends with `run.cancelled`."},
+        **problem_responses(404, 409, 503),
+    },
+)
+async def cancel_run(run_id: Annotated[str, Path()], session: SessionDep, bus: BusDep) -> Run:
+    """Ask the run to stop. Cancelling a cancelled run again is fine; a finished one, 409."""
+    run_id = get_run_id(run_id)
+    run = await run_store.get_run(session, run_id)
+    _check_cancellable(run_id, run.status)
+    event = await run_store.cancel_queued(session, run_id)
+    if event is not None:
+        await _publish(bus.publish_event(event), run_id)
+    else:
+        run = await run_store.get_run(session, run_id)
+        _check_cancellable(run_id, run.status)
+        if run.status == RunStatus.running:
+            await run_store.request_cancel(session, run_id)
+            await _publish(bus.publish_control(ControlMessage(run_id=run_id)), run_id)
+    return Run.from_record(await run_store.get_run(session, run_id))
+
+
+def _check_cancellable(run_id: str, status: str) -> None:
+    if status in (RunStatus.succeeded, RunStatus.failed):
+        raise RunFinished(run_id, status)
+
+
+async def _publish(publishing: Any, run_id: str) -> None:
+    # The database already says what happened; the bus only makes it quicker to see.
+    try:
+        await publishing
+    except BusError as error:
+        log.warning("run %s: publishing the cancellation failed: %r", run_id, error)
+
+
+@router.get(
+    "/runs/{run_id}/events",
+    operation_id="listRunEvents",
+    response_model=RunEventPage,
+    responses=problem_responses(404, 422),
+)
+async def list_run_events(
+    run_id: Annotated[str, Path()],
+    session: SessionDep,
+    after: Annotated[
+        int, Query(ge=-1, le=MAX_VERSION, description="Only events with a greater `seq`.")
+    ] = -1,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 500,
+) -> RunEventPage:
+    """The run's recorded events in `seq` order, a page at a time (for a past run's picture)."""
+    run = await run_store.get_run(session, get_run_id(run_id))
+    rows = await run_store.list_events(session, run.id, after=after, limit=limit)
+    items = [parse_event(row.payload) for row in rows]
+    next_after = rows[-1].seq if len(rows) == limit else None
+    return RunEventPage(items=items, next_after=next_after)

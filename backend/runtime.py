@@ -1,0 +1,94 @@
+"""What runs beside the HTTP API in one process: the bus, the hub, the recorder, the
+reaper and (in the embedded mode) a worker.
+
+``Runtime.start`` brings them up in order — the bus, then the follower feeding the hub
+(so WebSockets see events from the start), the recorder and the reaper, and last the
+worker — and ``stop`` takes them down in reverse, letting the worker drain and the
+recorder write what it has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Coroutine
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.bus import EventBus, KafkaBus, KafkaSettings, MemoryBus
+from backend.config import Settings
+from backend.worker.reaper import Reaper
+from backend.worker.recorder import Recorder
+from backend.worker.service import WorkerService
+from backend.ws.hub import Hub
+
+log = logging.getLogger(__name__)
+FOLLOW_TIMEOUT_S = 30.0
+SETTLE_TIMEOUT_S = 5.0
+
+
+def bus_from_settings(settings: Settings, role: str) -> EventBus:
+    """The bus the settings describe: Kafka when ``kafka_bootstrap_servers`` is set."""
+    if settings.kafka_bootstrap_servers is None:
+        return MemoryBus()
+    session_ms = settings.kafka_session_timeout_ms
+    return KafkaBus(
+        KafkaSettings(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            client_id=f"nodeloom-{role}",
+            namespace=settings.kafka_namespace,
+            session_timeout_ms=session_ms,
+            heartbeat_interval_ms=max(session_ms // 5, 50),
+        )
+    )
+
+
+class Runtime:
+    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.settings = settings
+        self.bus = bus_from_settings(settings, "api")
+        self.hub = Hub()
+        self.recorder = Recorder(self.bus, sessions, on_recorded=self.hub.recorded)
+        self.reaper = Reaper(self.bus, sessions, settings.worker_timeout_seconds)
+        self.worker = (
+            WorkerService(self.bus, sessions, settings) if settings.runs_embedded_worker else None
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        await self.bus.start()
+        self._spawn(self.hub.follow(self.bus), "hub-follower")
+        try:
+            async with asyncio.timeout(FOLLOW_TIMEOUT_S):
+                await self.hub.following.wait()
+        except TimeoutError:
+            log.warning("the run-event follower is not ready yet; live events may lag")
+        self._spawn(self.recorder.run(), "recorder")
+        self._spawn(self.reaper.run(), "reaper")
+        if self.worker is not None:
+            await self.worker.start()
+
+    async def stop(self) -> None:
+        if self.worker is not None:
+            await self.worker.stop()
+            await self._settle()
+        for task in reversed(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        await self.bus.close()
+
+    async def _settle(self) -> None:
+        """Give the recorder a moment to write the last events of the drained runs."""
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        seen = -1
+        while time.monotonic() < deadline and seen != self.recorder.recorded:
+            seen = self.recorder.recorded
+            await asyncio.sleep(0.1)
+
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        self._tasks.append(asyncio.create_task(work, name=name))

@@ -1,0 +1,199 @@
+"""The executor: takes run requests from the workers' group and runs them.
+
+For each request it registers the run (so a cancel that arrives at once is not lost),
+claims it with a compare-and-swap (``queued → running``; a redelivered request for a run
+that is running or finished is dropped: exactly-once execution in effect), loads the
+version's document, and runs it with ``graph_engine.run`` and a ``PublishingSink``.
+
+At most ``concurrency`` runs go at once: a slot is taken before the next request is.
+A run is cancelled when a control message or the database (``cancel_requested``, read
+by the heartbeat) says so; it is stopped and marked failed when it outlives the run
+timeout, or when the worker shuts down and the grace period is over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.bus import EventBus, RunRequest
+from backend.commands.credentials import EnvironmentCredentials
+from backend.db import run_store
+from backend.db.workflow_store import get_version
+from backend.worker.sink import PublishingSink
+from graph_engine.errors import GraphEngineError
+from graph_engine.events import ErrorInfo
+from graph_engine.executor import error_info
+
+log = logging.getLogger(__name__)
+COMPILED_CACHE_SIZE = 256
+
+
+@dataclass
+class ActiveRun:
+    run_id: str
+    cancel: asyncio.Event = field(default_factory=asyncio.Event)
+    abort: ErrorInfo | None = None
+    task: asyncio.Task[Any] | None = None
+
+
+@dataclass(frozen=True)
+class ExecutorLimits:
+    concurrency: int
+    run_timeout_s: float
+
+
+class Executor:
+    def __init__(
+        self,
+        bus: EventBus,
+        sessions: async_sessionmaker[AsyncSession],
+        worker_id: str,
+        limits: ExecutorLimits,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self._bus = bus
+        self._sessions = sessions
+        self.worker_id = worker_id
+        self._limits = limits
+        self._environ = os.environ if environ is None else environ
+        self._slots = asyncio.Semaphore(limits.concurrency)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.active: dict[str, ActiveRun] = {}
+        self._compiled: OrderedDict[tuple[str, int], Any] = OrderedDict()
+
+    async def take_requests(self) -> None:
+        """Take and start requests until cancelled (then no new one is taken)."""
+        async with self._bus.requests() as requests:
+            while True:
+                await self._slots.acquire()
+                try:
+                    request = await anext(requests)
+                except BaseException:
+                    self._slots.release()
+                    raise
+                task = asyncio.create_task(self._handle(request), name=f"run-{request.run_id}")
+                self._tasks.add(task)
+                task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._slots.release()
+
+    def cancel(self, run_id: str) -> None:
+        """Cancel ``run_id`` if it runs here (the engine then emits ``run.cancelled``)."""
+        active = self.active.get(run_id)
+        if active is not None:
+            active.cancel.set()
+
+    async def drain(self, grace_s: float) -> None:
+        """Let running runs finish for ``grace_s``; stop the rest and mark them failed."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=grace_s)
+        reason = ErrorInfo(
+            type="WorkerShutdown",
+            code="worker_shutdown",
+            message="The worker shut down before the run finished.",
+        )
+        for active in list(self.active.values()):
+            active.abort = reason
+            if active.task is not None:
+                active.task.cancel()
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=10)
+
+    async def _handle(self, request: RunRequest) -> None:
+        active = ActiveRun(request.run_id)
+        self.active[request.run_id] = active  # before the claim: see the module docstring
+        try:
+            async with self._sessions() as session:
+                if not await run_store.claim_run(session, request.run_id, self.worker_id):
+                    log.info("run %s is not queued any more: not running it", request.run_id)
+                    return
+                document: Any = self._compiled.get((request.workflow_id, request.version))
+                if document is None:  # versions never change: a compiled one is reused
+                    version = await get_version(session, request.workflow_id, request.version)
+                    document = version.document
+            await self._run(request, document, active)
+        except Exception:
+            log.exception("run %s failed in the worker", request.run_id)
+        finally:
+            self.active.pop(request.run_id, None)
+
+    async def _run(self, request: RunRequest, document: Any, active: ActiveRun) -> None:
+        from graph_engine import run
+
+        sink = PublishingSink(self._bus, request.run_id, request.workflow_id)
+        began = time.perf_counter()
+        try:
+            compiled = self._compile(request, document)
+        except Exception as error:  # an engine fault: the run must still end, visibly
+            log.exception("run %s: the workflow did not compile", request.run_id)
+            await sink.fail(error_info(error), 0.0)
+            return
+        engine_run = run(
+            compiled,
+            request.inputs,
+            sink,
+            run_id=request.run_id,
+            workflow_id=request.workflow_id,
+            cancel=active.cancel,
+            credentials=EnvironmentCredentials(self._environ, {}),
+        )
+        active.task = task = asyncio.create_task(engine_run)
+        done, _ = await asyncio.wait({task}, timeout=self._limits.run_timeout_s)
+        if not done:
+            active.abort = active.abort or ErrorInfo(
+                type="RunTimeout",
+                code="run_timeout",
+                message=f"The run took longer than {self._limits.run_timeout_s:g} s "
+                "(NODELOOM_RUN_TIMEOUT_SECONDS) and was stopped.",
+            )
+            task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            if active.abort is None:
+                raise
+        except GraphEngineError as error:
+            log.info("run %s could not start: %s", request.run_id, error)
+        except Exception as error:
+            log.exception("run %s: the engine failed", request.run_id)
+            active.abort = active.abort or error_info(error)
+        if active.abort is not None:
+            await sink.fail(active.abort, (time.perf_counter() - began) * 1000)
+
+    def _compile(self, request: RunRequest, document: Any) -> Any:
+        """The compiled workflow of this version (cached: versions never change), or the
+        raw document when it does not compile (``run`` then reports why, as an event)."""
+        from graph_engine import (
+            CompiledWorkflow,
+            DocumentError,
+            ValidationFailed,
+            compile_workflow,
+            parse_document,
+        )
+
+        if isinstance(document, CompiledWorkflow):
+            return document
+        key = (request.workflow_id, request.version)
+        compiled = self._compiled.get(key)
+        if compiled is not None:
+            self._compiled.move_to_end(key)
+            return compiled
+        try:
+            compiled = compile_workflow(parse_document(document))
+        except (DocumentError, ValidationFailed):
+            return document
+        self._compiled[key] = compiled
+        if len(self._compiled) > COMPILED_CACHE_SIZE:
+            self._compiled.popitem(last=False)
+        return compiled

@@ -1,0 +1,128 @@
+"""A worker: the executor, its heartbeat and its ear on the control topic, as one service.
+
+``nodeloom worker`` runs one in its own process; the embedded mode runs one inside the
+API process. ``start`` returns once the worker listens for cancellations and takes
+requests; ``stop`` is the graceful shutdown (see ``Executor.drain``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.bus import BusError, EventBus
+from backend.config import Settings
+from backend.db import run_store
+from backend.worker.executor import Executor, ExecutorLimits
+
+log = logging.getLogger(__name__)
+RESTART_DELAY_S = 1.0
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class WorkerService:
+    def __init__(
+        self, bus: EventBus, sessions: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> None:
+        self.settings = settings
+        self.worker_id = new_worker_id()
+        self._bus = bus
+        self._sessions = sessions
+        self.executor = Executor(
+            bus,
+            sessions,
+            self.worker_id,
+            ExecutorLimits(settings.worker_concurrency, settings.run_timeout_seconds),
+        )
+        self._listening = asyncio.Event()
+        self._taking: asyncio.Task[None] | None = None
+        self._helpers: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        await asyncio.to_thread(warm_up)
+        self._helpers = [
+            asyncio.create_task(self._follow_control(), name="worker-control"),
+            asyncio.create_task(self._heartbeat(), name="worker-heartbeat"),
+        ]
+        await self._listening.wait()
+        self._taking = asyncio.create_task(self._take(), name="worker-requests")
+        log.info(
+            "worker %s takes runs (concurrency %d)",
+            self.worker_id,
+            self.settings.worker_concurrency,
+        )
+
+    async def stop(self, grace_s: float | None = None) -> None:
+        grace = self.settings.shutdown_grace_seconds if grace_s is None else grace_s
+        if self._taking is not None:
+            await _cancel(self._taking)
+        await self.executor.drain(grace)
+        for task in self._helpers:
+            await _cancel(task)
+
+    async def _take(self) -> None:
+        while True:
+            try:
+                await self.executor.take_requests()
+                return
+            except BusError as error:
+                log.warning("taking run requests failed, retrying: %r", error)
+            await asyncio.sleep(RESTART_DELAY_S)
+
+    async def _follow_control(self) -> None:
+        while True:
+            try:
+                async with self._bus.follow_control() as control:
+                    self._listening.set()
+                    async for message in control:
+                        if message.action == "cancel":
+                            self.executor.cancel(message.run_id)
+                return
+            except BusError as error:
+                log.warning("following the control topic failed, retrying: %r", error)
+            await asyncio.sleep(RESTART_DELAY_S)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.heartbeat_interval_seconds)
+            try:
+                async with self._sessions() as session:
+                    cancelled = await run_store.heartbeat(
+                        session, self.worker_id, list(self.executor.active)
+                    )
+            except SQLAlchemyError as error:
+                log.warning("heartbeat failed: %r", error)
+                continue
+            for run_id in cancelled:
+                self.executor.cancel(run_id)
+
+
+def warm_up() -> None:
+    """Import the engine and the model clients before the first run, so a first run does
+    not hold the event loop (and with it the heartbeat) for seconds of imports."""
+    import importlib
+
+    from graph_engine import compile_workflow, default_registry  # noqa: F401
+
+    default_registry()
+    for module in ("langchain_openai", "langchain_anthropic"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            log.info("%s is not installed: its models cannot run here", module)
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

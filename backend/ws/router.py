@@ -1,0 +1,98 @@
+"""``/api/v1/runs/{run_id}/events``: a run's events over a WebSocket.
+
+Protocol (also in the README): each text message is one run event as JSON, exactly the
+``RunEvent`` the engine emitted, in ``seq`` order with no gaps or duplicates, starting
+after ``?after=<seq>`` (default ``-1``: from ``run.queued``, seq 0). After the terminal
+event the server closes with 1000. Client messages are ignored. Protocol-level pings
+keep idle connections open through proxies (``uvicorn --ws-ping-interval``).
+
+Close codes: 4400 bad ``after``; 4404 no such run; 1001 the server is shutting down;
+1011 an unexpected server error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from backend.db import run_store
+from backend.ws.hub import Hub
+from backend.ws.stream import RunEventStream
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+CLOSE_NORMAL = 1000
+CLOSE_GOING_AWAY = 1001
+CLOSE_INTERNAL_ERROR = 1011
+CLOSE_BAD_REQUEST = 4400
+CLOSE_RUN_NOT_FOUND = 4404
+MAX_SEQ = 2**31 - 1
+
+
+@router.websocket("/runs/{run_id}/events", name="runEvents")
+async def run_events(websocket: WebSocket, run_id: str) -> None:
+    await websocket.accept()
+    after = _parse_after(websocket.query_params.get("after"))
+    if after is None:
+        await websocket.close(CLOSE_BAD_REQUEST, "after must be an integer seq of -1 or more")
+        return
+    hub: Hub = websocket.app.state.runtime.hub
+    sessions = websocket.app.state.sessions
+    with hub.subscribe(run_id) as subscription:
+        async with sessions() as session:
+            found = await run_store.find_run(session, run_id)
+        if found is None:
+            await websocket.close(CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}")
+            return
+        stream = RunEventStream(sessions, subscription, after)
+        await _serve(websocket, stream)
+
+
+def _parse_after(raw: str | None) -> int | None:
+    if raw is None:
+        return -1
+    try:
+        after = int(raw)
+    except ValueError:
+        return None
+    return after if -1 <= after <= MAX_SEQ else None
+
+
+async def _serve(websocket: WebSocket, stream: RunEventStream) -> None:
+    sending = asyncio.create_task(_send_all(websocket, stream))
+    listening = asyncio.create_task(_until_disconnected(websocket))
+    try:
+        await asyncio.wait({sending, listening}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (sending, listening):
+            task.cancel()
+        results = await asyncio.gather(sending, listening, return_exceptions=True)
+    error = results[0]
+    if isinstance(error, Exception) and not isinstance(error, WebSocketDisconnect):
+        log.error("run event socket failed", exc_info=error)
+        await _close(websocket, CLOSE_INTERNAL_ERROR, "server error")
+    elif sending.done() and not sending.cancelled() and error is None:
+        await _close(websocket, CLOSE_NORMAL, "run finished")
+
+
+async def _send_all(websocket: WebSocket, stream: RunEventStream) -> None:
+    async for item in stream:
+        await websocket.send_text(item.text)
+
+
+async def _until_disconnected(websocket: WebSocket) -> None:
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    if websocket.application_state is WebSocketState.CONNECTED:
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
+            await websocket.close(code, reason)

@@ -1,0 +1,132 @@
+"""One client's view of a run's events: recorded ones after ``after``, then live ones.
+
+The subscription to the hub is taken *before* the replay, so nothing published during
+the replay is missed; every event is then sent exactly once and in ``seq`` order:
+
+- a live event at or below the last sent ``seq`` is a duplicate and dropped;
+- a live event past ``last + 1`` waits while the gap is filled from the database (the
+  event may have reached this replica before the recorder wrote what precedes it);
+- while nothing arrives, the database is polled, which also catches events this
+  replica's follower missed (a broker restart, a bus error);
+- after a terminal event (``run.succeeded``/``failed``/``cancelled``) the stream ends.
+
+A gap the database cannot fill within ``GAP_TIMEOUT_S`` (an event lost for good) is
+skipped, logged, so a client is never stuck.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.db import run_store
+from backend.ws.hub import Subscription
+from graph_engine.events import TERMINAL_TYPES
+
+log = logging.getLogger(__name__)
+PAGE = 500
+GAP_POLL_S = 0.05
+IDLE_POLL_S = 1.0
+GAP_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    seq: int
+    type: str
+    text: str
+
+    @property
+    def terminal(self) -> bool:
+        return self.type in TERMINAL_TYPES
+
+
+class RunEventStream:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        subscription: Subscription,
+        after: int,
+        *,
+        idle_poll_s: float = IDLE_POLL_S,
+    ) -> None:
+        self._sessions = sessions
+        self._subscription = subscription
+        self._idle_poll_s = idle_poll_s
+        self.last = after
+        self._pending: dict[int, Outgoing] = {}
+        self._gap_since: float | None = None
+
+    async def __aiter__(self) -> AsyncIterator[Outgoing]:
+        next_poll = time.monotonic() + self._idle_poll_s
+        async for item in self._from_database():
+            yield item
+            if item.terminal:
+                return
+        while True:
+            for item in self._live():
+                yield item
+                if item.terminal:
+                    return
+            if self._pending or time.monotonic() >= next_poll:
+                async for item in self._from_database():
+                    yield item
+                    if item.terminal:
+                        return
+                self._skip_lost_gap()
+                next_poll = time.monotonic() + self._idle_poll_s
+            if not self._pending:
+                await self._subscription.wait(max(next_poll - time.monotonic(), 0.0))
+            elif not self._subscription.events:
+                await self._subscription.wait(GAP_POLL_S)
+
+    def _live(self) -> list[Outgoing]:
+        for event in self._subscription.take():
+            if event.seq > self.last:
+                self._pending[event.seq] = Outgoing(event.seq, event.type, event.model_dump_json())
+        return self._contiguous()
+
+    def _contiguous(self) -> list[Outgoing]:
+        ready = []
+        while (item := self._pending.pop(self.last + 1, None)) is not None:
+            ready.append(item)
+            self.last = item.seq
+        for seq in [seq for seq in self._pending if seq <= self.last]:
+            del self._pending[seq]
+        self._gap_since = (self._gap_since or time.monotonic()) if self._pending else None
+        return ready
+
+    async def _from_database(self) -> AsyncIterator[Outgoing]:
+        while True:
+            async with self._sessions() as session:
+                rows = await run_store.list_events(
+                    session, self._subscription.run_id, after=self.last, limit=PAGE
+                )
+            for row in rows:
+                if row.seq != self.last + 1:
+                    return  # not recorded yet: live events or the next poll fill it
+                self.last = row.seq
+                self._pending.pop(row.seq, None)
+                yield Outgoing(row.seq, row.type, json.dumps(row.payload, separators=(",", ":")))
+            for item in self._contiguous():
+                yield item
+            if len(rows) < PAGE:
+                return
+
+    def _skip_lost_gap(self) -> None:
+        if self._gap_since is None or time.monotonic() - self._gap_since < GAP_TIMEOUT_S:
+            return
+        first = min(self._pending)
+        log.error(
+            "run %s: events %d–%d never arrived; skipping them",
+            self._subscription.run_id,
+            self.last + 1,
+            first - 1,
+        )
+        self.last = first - 1
+        self._gap_since = None
