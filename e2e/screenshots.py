@@ -19,7 +19,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CHROMIUM, CHROMIUM_ARGS, NODELOOM, REPO, free_port, running_server  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, NODELOOM, REPO, free_port, running_server
 
 OUT = REPO / "docs" / "screenshots"
 VIEWPORT = {"width": 1600, "height": 940}
@@ -35,14 +35,17 @@ def twenty_node_workflow() -> dict:
         node["id"] = f"r_{node['id']}"
         node["position"] = {"x": node["position"]["x"] - left, "y": node["position"]["y"] + top}
     for edge in router["edges"]:
-        edge.update(id=f"r_{edge['id']}", source=f"r_{edge['source']}", target=f"r_{edge['target']}")
+        edge.update(
+            id=f"r_{edge['id']}", source=f"r_{edge['source']}", target=f"r_{edge['target']}"
+        )
     return {
         **rag,
         "name": "Support assistant",
         "description": "Answers from the help centre, routed by intent",
         "nodes": rag["nodes"] + router["nodes"],
         "edges": rag["edges"] + router["edges"],
-        "credentials": rag.get("credentials", []) + [c for c in router.get("credentials", []) if c not in rag.get("credentials", [])],
+        "credentials": rag.get("credentials", [])
+        + [c for c in router.get("credentials", []) if c not in rag.get("credentials", [])],
     }
 
 
@@ -57,10 +60,20 @@ def main(out: Path = OUT) -> None:
     out.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="nodeloom-shots-"))
     port = free_port()
-    command = [str(NODELOOM), "serve", "--port", str(port), "--database-url", f"sqlite+aiosqlite:///{workdir / 'shots.db'}"]
+    command = [
+        str(NODELOOM),
+        "serve",
+        "--port",
+        str(port),
+        "--database-url",
+        f"sqlite+aiosqlite:///{workdir / 'shots.db'}",
+    ]
     env = {**os.environ, "NODELOOM_DATA_DIR": str(workdir)}
     try:
-        with running_server(command, port, env, workdir / "server.log") as url, sync_playwright() as playwright:
+        with (
+            running_server(command, port, env, workdir / "server.log") as url,
+            sync_playwright() as playwright,
+        ):
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(base_url=url, viewport=VIEWPORT, device_scale_factor=1)
             response = context.request.post("/api/v1/workflows/import", data=twenty_node_workflow())

@@ -7,8 +7,11 @@ from helpers import create_workflow, expect_status, get_workflow, unique, wait_s
 from playwright.sync_api import BrowserContext, Page, expect
 
 
+def node(id_: str, type_: str, x: float, params: dict) -> dict:
+    return {"id": id_, "type": type_, "position": {"x": x, "y": 80}, "params": params}
+
+
 def chain() -> dict:
-    node = lambda id_, type_, x, params: {"id": id_, "type": type_, "position": {"x": x, "y": 80}, "params": params}  # noqa: E731
     return {
         "format": "nodeloom.workflow",
         "version": 1,
@@ -19,8 +22,20 @@ def chain() -> dict:
             node("o", "io.output", 640, {"name": "answer"}),
         ],
         "edges": [
-            {"id": "e1", "source": "q", "sourceHandle": "value", "target": "p", "targetHandle": "question"},
-            {"id": "e2", "source": "p", "sourceHandle": "prompt", "target": "o", "targetHandle": "value"},
+            {
+                "id": "e1",
+                "source": "q",
+                "sourceHandle": "value",
+                "target": "p",
+                "targetHandle": "question",
+            },
+            {
+                "id": "e2",
+                "source": "p",
+                "sourceHandle": "prompt",
+                "target": "o",
+                "targetHandle": "value",
+            },
         ],
     }
 
@@ -46,7 +61,11 @@ def test_copy_paste_across_tabs(context: BrowserContext, page: Page, api) -> Non
 
     document = get_workflow(api, target["id"])["document"]
     ids = {node["id"] for node in document["nodes"]}
-    assert sorted(node["type"] for node in document["nodes"]) == ["io.input", "io.output", "prompt.template"]
+    assert sorted(node["type"] for node in document["nodes"]) == [
+        "io.input",
+        "io.output",
+        "prompt.template",
+    ]
     assert not ids & {"q", "p", "o"}
     assert len(document["edges"]) == 2
     assert all(edge["source"] in ids and edge["target"] in ids for edge in document["edges"])

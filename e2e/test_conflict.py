@@ -12,7 +12,9 @@ def node_types(api, workflow_id: str) -> list[str]:
     return sorted(node["type"] for node in get_workflow(api, workflow_id)["document"]["nodes"])
 
 
-def test_conflict_keep_mine_history_and_restore(context: BrowserContext, page: Page, api, screenshot) -> None:
+def test_conflict_keep_mine_history_and_restore(
+    context: BrowserContext, page: Page, api, screenshot
+) -> None:
     workflow = create_workflow(api, unique("Conflict"))
     url = f"/workflows/{workflow['id']}"
     first, second = page, context.new_page()
@@ -40,7 +42,9 @@ def test_conflict_keep_mine_history_and_restore(context: BrowserContext, page: P
     second.get_by_role("button", name="Version history").click()
     versions = second.get_by_role("list", name="Versions")
     expect(versions.get_by_role("listitem")).to_have_count(3)
-    versions.get_by_role("listitem", name=f"Version {workflow['version'] + 1}").get_by_role("button", name="Preview").click()
+    versions.get_by_role("listitem", name=f"Version {workflow['version'] + 1}").get_by_role(
+        "button", name="Preview"
+    ).click()
     preview = second.get_by_role("dialog", name=f"Version {workflow['version'] + 1} (read-only)")
     changes = preview.get_by_role("group", name="Changes against the current canvas")
     expect(changes).to_contain_text("1 nodes added")

@@ -6,7 +6,21 @@ from __future__ import annotations
 
 import re
 
-from helpers import add_node, clear_selection, canvas_node, centre, connect, create_workflow, drag, get_workflow, inspector, open_workflow, select_node, unique, wait_saved
+from helpers import (
+    add_node,
+    canvas_node,
+    centre,
+    clear_selection,
+    connect,
+    create_workflow,
+    drag,
+    get_workflow,
+    inspector,
+    open_workflow,
+    select_node,
+    unique,
+    wait_saved,
+)
 from playwright.sync_api import Page, expect
 
 EDGE = re.compile(r"^Edge from ")
@@ -29,7 +43,10 @@ def test_wrong_type_and_cycle_are_refused(page: Page, api, screenshot) -> None:
     inspector(page).get_by_label("Template").fill("{a}")
     second = add_node(page, "Prompt template")
     inspector(page).get_by_label("Template").fill("{b}")
-    first, second = canvas_node(page, "Prompt template").nth(0), canvas_node(page, "Prompt template").nth(1)
+    first, second = (
+        canvas_node(page, "Prompt template").nth(0),
+        canvas_node(page, "Prompt template").nth(1),
+    )
     connect(page, first, "prompt", second, "b")
     expect(page.get_by_role("group", name=EDGE)).to_have_count(1)
     connect(page, second, "prompt", first, "a")
@@ -39,9 +56,21 @@ def test_wrong_type_and_cycle_are_refused(page: Page, api, screenshot) -> None:
     assert len(get_workflow(api, workflow_id)["document"]["edges"]) == 1
 
 
+def node(id_: str, type_: str, params: dict) -> dict:
+    return {"id": id_, "type": type_, "position": {"x": 0, "y": 0}, "params": params}
+
+
+def edge(id_: str, source: str, source_handle: str, target: str, target_handle: str) -> dict:
+    return {
+        "id": id_,
+        "source": source,
+        "sourceHandle": source_handle,
+        "target": target,
+        "targetHandle": target_handle,
+    }
+
+
 def test_backend_flags_them_too(api) -> None:
-    node = lambda id_, type_, params: {"id": id_, "type": type_, "position": {"x": 0, "y": 0}, "params": params}  # noqa: E731
-    edge = lambda id_, s, sh, t, th: {"id": id_, "source": s, "sourceHandle": sh, "target": t, "targetHandle": th}  # noqa: E731
     document = {
         "format": "nodeloom.workflow",
         "version": 1,

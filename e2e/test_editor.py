@@ -53,7 +53,10 @@ def test_build_configure_and_reload(page: Page, api, screenshot) -> None:
     wait_saved(page)
     screenshot(page, "editor-three-nodes")
 
-    boxes = {title: canvas_node(page, title).bounding_box() for title in ("Question node", "Prompt template", "Chat model")}
+    boxes = {
+        title: canvas_node(page, title).bounding_box()
+        for title in ("Question node", "Prompt template", "Chat model")
+    }
     document = get_workflow(api, workflow_id)["document"]
     by_type = {node["type"]: node for node in document["nodes"]}
     assert by_type["io.input"]["params"] == {"name": "question"}
@@ -70,7 +73,11 @@ def test_build_configure_and_reload(page: Page, api, screenshot) -> None:
     for title, box in boxes.items():
         again = canvas_node(page, title).bounding_box()
         assert box is not None and again is not None
-        assert abs(again["x"] - box["x"]) <= 2 and abs(again["y"] - box["y"]) <= 2, (title, box, again)
+        assert abs(again["x"] - box["x"]) <= 2 and abs(again["y"] - box["y"]) <= 2, (
+            title,
+            box,
+            again,
+        )
     select_node(page, canvas_node(page, "Chat model"))
     expect(inspector(page).get_by_label("Temperature")).to_have_value("0.4")
     expect(inspector(page).get_by_label("Provider")).to_have_value("anthropic")

@@ -36,7 +36,9 @@ def test_keyboard_only(page: Page, api) -> None:
     menu.focus()
     page.keyboard.press("ArrowDown")
     expect(page.get_by_role("option", name="Input › Value")).to_be_visible()
-    expect(page.get_by_role("option", name="Text splitter › Chunks")).to_have_count(0)  # documents ≠ messages
+    expect(page.get_by_role("option", name="Text splitter › Chunks")).to_have_count(
+        0
+    )  # documents ≠ messages
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(inspector(page).get_by_text("Prompt ← Input › value")).to_be_visible()
@@ -52,7 +54,9 @@ def test_keyboard_only(page: Page, api) -> None:
     expect_status(page, "Saved")
     document = get_workflow(api, workflow_id)["document"]
     assert sorted(node["type"] for node in document["nodes"]) == ["io.input", "model.chat"]
-    assert [(edge["sourceHandle"], edge["targetHandle"]) for edge in document["edges"]] == [("value", "prompt")]
+    assert [(edge["sourceHandle"], edge["targetHandle"]) for edge in document["edges"]] == [
+        ("value", "prompt")
+    ]
 
     # The shortcut sheet opens on "?".
     page.keyboard.press("?")

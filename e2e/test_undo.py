@@ -1,10 +1,19 @@
-"""Must hold 3: undo and redo walk back and forth through add, move, connect, param edit and delete."""
+"""Must hold 3: undo and redo walk through add, move, connect, param edit and delete."""
 
 from __future__ import annotations
 
 import re
 
-from helpers import add_node, canvas_node, clear_selection, connect, drag, inspector, open_workflow, select_node
+from helpers import (
+    add_node,
+    canvas_node,
+    clear_selection,
+    connect,
+    drag,
+    inspector,
+    open_workflow,
+    select_node,
+)
 from playwright.sync_api import Page, expect
 
 EDGE = re.compile(r"^Edge from ")
@@ -23,7 +32,9 @@ def test_undo_redo_every_edit(page: Page, api) -> None:
     assert moved is not None
     connect(page, source, "value", target, "value")  # connect
     select_node(page, target)
-    inspector(page).get_by_role("textbox", name="Name").nth(1).fill("answer")  # param edit (one step)
+    inspector(page).get_by_role("textbox", name="Name").nth(1).fill(
+        "answer"
+    )  # param edit (one step)
     clear_selection(page)
     select_node(page, source)
     page.keyboard.press("Delete")  # delete

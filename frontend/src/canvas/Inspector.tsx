@@ -23,7 +23,7 @@ import { memo, useMemo } from 'react';
 
 import { SchemaForm } from '../schema-form/SchemaForm';
 import { validateValue } from '../schema-form/validate';
-import { categoryColor, kindIcon, NODE_COLORS } from './appearance';
+import { categoryColor, isHexColor, kindIcon, NODE_COLORS } from './appearance';
 import { ConnectMenus } from './ConnectMenus';
 import { useCatalogue, useEditorStore, useEditorStoreApi } from './context';
 import classes from './panels.module.css';
@@ -117,7 +117,7 @@ function NodeInspector({ id, type, data }: { id: string; type: AppNode['type']; 
         <Group gap="xs" wrap="nowrap">
           <Badge
             variant="light"
-            color={node.data.color ?? categoryColor(spec?.category)}
+            color={isHexColor(node.data.color) ? node.data.color : categoryColor(spec?.category)}
             leftSection={<Icon size={12} />}
             tt="none"
           >
@@ -142,28 +142,31 @@ function NodeInspector({ id, type, data }: { id: string; type: AppNode['type']; 
         {!isNote && (
           <Group justify="space-between" align="center">
             <Group gap={6} role="radiogroup" aria-label="Node colour">
-              {NODE_COLORS.map((color) => (
-                <Tooltip key={color} label={color} openDelay={400}>
-                  <ColorSwatch
-                    component="button"
-                    type="button"
-                    size={18}
-                    color={`var(--mantine-color-${color}-6)`}
-                    role="radio"
-                    aria-checked={node.data.color === color}
-                    aria-label={`Colour ${color}`}
-                    onClick={() => update(node.id, { color: node.data.color === color ? undefined : color })}
-                    className={classes.swatch}
-                    data-checked={node.data.color === color || undefined}
-                  />
-                </Tooltip>
-              ))}
+              {NODE_COLORS.map(({ name, hex }) => {
+                const checked = node.data.color?.toLowerCase() === hex;
+                return (
+                  <Tooltip key={name} label={name} openDelay={400}>
+                    <ColorSwatch
+                      component="button"
+                      type="button"
+                      size={18}
+                      color={hex}
+                      role="radio"
+                      aria-checked={checked}
+                      aria-label={`Colour ${name}`}
+                      onClick={() => update(node.id, { color: checked ? undefined : hex })}
+                      className={classes.swatch}
+                      data-checked={checked || undefined}
+                    />
+                  </Tooltip>
+                );
+              })}
             </Group>
             <Switch
               size="xs"
               label="Collapsed"
               checked={Boolean(node.data.collapsed)}
-              onChange={(event) => update(node.id, { collapsed: event.currentTarget.checked })}
+              onChange={(event) => update(node.id, { collapsed: event.currentTarget.checked || undefined })}
             />
           </Group>
         )}

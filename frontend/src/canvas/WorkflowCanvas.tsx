@@ -18,20 +18,20 @@ import {
 } from '@xyflow/react';
 import { useCallback, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 
-import { categoryColor } from './appearance';
+import { categoryColor, isHexColor } from './appearance';
 import classes from './canvas.module.css';
 import { checkConnection, findPort } from './connections';
+import { VIRTUALISE_FROM } from './estimate';
 import { useCatalogue, useEditorStore, useEditorStoreApi } from './context';
 import { clearHandles, markHandles } from './highlight';
 import type { AppEdge, AppNode } from './types';
 import { useAddNode } from './useAddNode';
 import { nodeTypes } from './WorkflowNode';
+import { edgeTypes } from '../run/RunEdge';
 
 export const NODE_TYPE_MIME = 'application/x-nodeloom-type';
 const SNAP_GRID: [number, number] = [20, 20];
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
-/** Above this many nodes, only what is in view is rendered. */
-const VIRTUALISE_FROM = 250;
 
 function refused(reason: string) {
   notifications.show({ color: 'red', title: 'Connection refused', message: reason, autoClose: 5000 });
@@ -161,7 +161,8 @@ export function WorkflowCanvas({ snapToGrid, onQuickAdd }: Props) {
 
   const minimapColor = useCallback(
     (node: AppNode) => {
-      const color = node.data.color ?? categoryColor(catalogue.byType.get(node.data.kind)?.category);
+      if (isHexColor(node.data.color)) return node.data.color;
+      const color = categoryColor(catalogue.byType.get(node.data.kind)?.category);
       return theme.colors[color]?.[5] ?? theme.colors.gray[5] ?? '#adb5bd';
     },
     [theme, catalogue],
@@ -179,6 +180,7 @@ export function WorkflowCanvas({ snapToGrid, onQuickAdd }: Props) {
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}

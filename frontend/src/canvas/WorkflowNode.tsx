@@ -3,11 +3,12 @@ import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { AlertTriangle, ChevronDown, ChevronRight, CircleAlert } from 'lucide-react';
 import { memo, useMemo, useState, type KeyboardEvent } from 'react';
 
-import { categoryColor, kindIcon } from './appearance';
+import { kindIcon, nodeColorVars } from './appearance';
 import classes from './canvas.module.css';
 import type { PortSpec } from './catalogue';
 import { useCatalogue, useEditorStoreApi } from './context';
 import { NoteNode } from './NoteNode';
+import { NodeRunStatus } from '../run/NodeRunStatus';
 import { portsFor } from './ports';
 import { summarise } from './summary';
 import type { NodeProblem, WorkflowFlowNode } from './types';
@@ -105,17 +106,12 @@ function WorkflowNodeView({ id, data, selected }: NodeProps<WorkflowFlowNode>) {
   const Icon = kindIcon(data.kind, spec?.category);
   const title = data.label?.trim() || spec?.title || data.kind;
   const collapsed = Boolean(data.collapsed);
-  const color = data.color ?? categoryColor(spec?.category);
+  const style = useMemo(() => nodeColorVars(data.color, spec?.category), [data.color, spec?.category]);
   const Chevron = collapsed ? ChevronRight : ChevronDown;
   return (
     <div
       className={classes.node}
-      style={
-        {
-          '--node-color': `var(--mantine-color-${color}-6)`,
-          '--node-soft': `var(--mantine-color-${color}-light)`,
-        } as React.CSSProperties
-      }
+      style={style}
       data-selected={selected || undefined}
       data-collapsed={collapsed || undefined}
       data-problem={data.problems?.some((problem) => problem.severity === 'error') || undefined}
@@ -134,7 +130,7 @@ function WorkflowNodeView({ id, data, selected }: NodeProps<WorkflowFlowNode>) {
           className={`${classes.collapse} nodrag`}
           aria-label={collapsed ? 'Expand node' : 'Collapse node'}
           aria-expanded={!collapsed}
-          onClick={() => store.getState().updateNodeData(id, { collapsed: !collapsed })}
+          onClick={() => store.getState().updateNodeData(id, { collapsed: collapsed ? undefined : true })}
         >
           <Chevron size={14} />
         </button>
@@ -163,6 +159,7 @@ function WorkflowNodeView({ id, data, selected }: NodeProps<WorkflowFlowNode>) {
       ) : (
         <div className={classes.unknownKind}>Unknown node type</div>
       )}
+      <NodeRunStatus id={id} data={data} />
     </div>
   );
 }

@@ -11,6 +11,7 @@ import {
   StickyNote,
   type LucideIcon,
 } from 'lucide-react';
+import type { CSSProperties } from 'react';
 
 const CATEGORY_STYLE: Record<string, { icon: LucideIcon; color: string }> = {
   'input / output': { icon: LogIn, color: 'teal' },
@@ -51,16 +52,38 @@ export const PORT_COLORS: Record<string, string> = {
   any: 'gray',
 };
 
-/** Colours a person can give a node. */
-export const NODE_COLORS = [
-  'red',
-  'orange',
-  'yellow',
-  'green',
-  'teal',
-  'blue',
-  'indigo',
-  'grape',
-  'pink',
-  'gray',
+/**
+ * Colours a person can give a node, stored in the document as `ui.color` (#rrggbb). The
+ * values are Mantine's shade 6 of each named colour, fixed here so that a saved colour
+ * keeps matching its swatch.
+ */
+export const NODE_COLORS: readonly { name: string; hex: string }[] = [
+  { name: 'red', hex: '#fa5252' },
+  { name: 'orange', hex: '#fd7e14' },
+  { name: 'yellow', hex: '#fab005' },
+  { name: 'green', hex: '#40c057' },
+  { name: 'teal', hex: '#12b886' },
+  { name: 'blue', hex: '#228be6' },
+  { name: 'indigo', hex: '#4c6ef5' },
+  { name: 'grape', hex: '#be4bdb' },
+  { name: 'pink', hex: '#e64980' },
+  { name: 'gray', hex: '#868e96' },
 ];
+
+export const isHexColor = (value: unknown): value is string =>
+  typeof value === 'string' && /^#[0-9a-fA-F]{6}$/.test(value);
+
+/** CSS variables for a node's accent: the person's colour if any, else its category's. */
+export function nodeColorVars(color: string | undefined, category: string | undefined): CSSProperties {
+  if (isHexColor(color)) {
+    return {
+      '--node-color': color,
+      '--node-soft': `color-mix(in srgb, ${color} 16%, transparent)`,
+    } as CSSProperties;
+  }
+  const name = categoryColor(category);
+  return {
+    '--node-color': `var(--mantine-color-${name}-6)`,
+    '--node-soft': `var(--mantine-color-${name}-light)`,
+  } as CSSProperties;
+}

@@ -26,6 +26,7 @@ const rich: WorkflowDocument = {
         nested: { deep: [1, { two: null }] },
       },
       settings: { timeout_seconds: 30, max_attempts: 3 },
+      ui: { collapsed: true, color: '#12b886' },
     },
     { id: 'ghost', type: 'vendor.future_node', position: { x: -5, y: 1e6 }, params: {} },
   ],
@@ -112,6 +113,26 @@ describe('serialize', () => {
       targetHandle: 'in',
     });
     expect(document.viewport).toStrictEqual({ x: 1, y: 2, zoom: 1.5 });
+  });
+
+  it('carries collapse and colour between the canvas and the ui field', () => {
+    const flow = documentToFlow(rich, catalogue);
+    expect(flow.nodes.find((node) => node.id === 'llm')?.data).toMatchObject({
+      collapsed: true,
+      color: '#12b886',
+    });
+    const edited = {
+      ...flow,
+      nodes: flow.nodes.map((node) => {
+        if (node.id === 'q') return { ...node, data: { ...node.data, color: '#fa5252' } };
+        if (node.id === 'llm') return { ...node, data: { ...node.data, collapsed: undefined } };
+        return node;
+      }),
+    };
+    const nodes = flowToDocument(edited).nodes ?? [];
+    expect(nodes.find((node) => node.id === 'q')?.ui).toStrictEqual({ color: '#fa5252' });
+    expect(nodes.find((node) => node.id === 'llm')?.ui).toStrictEqual({ color: '#12b886' });
+    expect(nodes.find((node) => node.id === 'ghost')).not.toHaveProperty('ui');
   });
 
   it('maps ui.note to a sticky note and back', () => {

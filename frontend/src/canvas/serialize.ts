@@ -61,6 +61,8 @@ export function nodeToFlow(node: DocumentNode, catalogue?: Catalogue): AppNode {
   const data: WorkflowNodeData = { kind: node.type, params: node.params ?? {} };
   if (typeof node.label === 'string') data.label = node.label;
   if (node.settings) data.settings = compactSettings(node.settings);
+  if (typeof node.ui?.collapsed === 'boolean') data.collapsed = node.ui.collapsed;
+  if (typeof node.ui?.color === 'string') data.color = node.ui.color;
   const base = {
     id: node.id,
     position: { x: node.position.x, y: node.position.y },
@@ -71,7 +73,7 @@ export function nodeToFlow(node: DocumentNode, catalogue?: Catalogue): AppNode {
 }
 
 function nodeToDocument(node: AppNode): DocumentNode {
-  const { kind, label, params, settings } = node.data;
+  const { kind, label, params, settings, collapsed, color } = node.data;
   const result: DocumentNode = {
     id: node.id,
     type: kind,
@@ -80,6 +82,8 @@ function nodeToDocument(node: AppNode): DocumentNode {
   if (label !== undefined) result.label = label;
   result.params = params;
   if (settings !== undefined) result.settings = settings;
+  const ui = appearanceToDocument(collapsed, color);
+  if (ui) result.ui = ui;
   return result;
 }
 
@@ -101,6 +105,14 @@ function edgeToDocument(edge: AppEdge): DocumentEdge {
     target: edge.target,
     targetHandle: edge.targetHandle ?? null,
   };
+}
+
+/** The node's `ui` field: only what the person set (no empty object). */
+function appearanceToDocument(collapsed?: boolean, color?: string): DocumentNode['ui'] {
+  const ui: NonNullable<DocumentNode['ui']> = {};
+  if (collapsed !== undefined) ui.collapsed = collapsed;
+  if (color !== undefined) ui.color = color;
+  return Object.keys(ui).length > 0 ? ui : undefined;
 }
 
 function compactSettings(settings: NonNullable<DocumentNode['settings']>): NodeSettings {

@@ -16,6 +16,7 @@ import { createStore } from 'zustand/vanilla';
 import type { Viewport, WorkflowDocument, WorkflowProblem } from '../api/types';
 import { nodeTitle, type Catalogue } from './catalogue';
 import { checkConnection, type ConnectionCheck } from './connections';
+import { dropEstimates, estimateLayout } from './estimate';
 import { emptyHistory, record, redo, undo, type History, type Snapshot } from './history';
 import { typeSlug, uniqueId } from './ids';
 import { align, layoutLeftToRight, type Alignment } from './layout';
@@ -88,7 +89,7 @@ const PASTE_OFFSET = 40;
 
 function fromWorkflow({ version, document, problems = [], dirty }: LoadedWorkflow, catalogue: Catalogue) {
   const { meta, nodes, edges, viewport } = documentToFlow(document, catalogue);
-  const marked = applyProblems(nodes, edges, problems);
+  const marked = applyProblems(estimateLayout(nodes, catalogue), edges, problems);
   const revision = dirty ? 1 : 0;
   return {
     meta,
@@ -137,7 +138,11 @@ export function createEditorStore(initial: LoadedWorkflow, catalogue: Catalogue)
 
       onNodesChange: (changes) => {
         const { nodes } = get();
-        const next = applyNodeChanges(changes, nodes);
+        let next = applyNodeChanges(changes, nodes);
+        const measured = new Set(
+          changes.flatMap((change) => (change.type === 'dimensions' && change.dimensions ? [change.id] : [])),
+        );
+        if (measured.size > 0) next = dropEstimates(next, measured);
         const moves = changes.filter((change) => change.type === 'position' && change.position);
         const structural = changes.some(
           (change) => change.type === 'remove' || change.type === 'add' || change.type === 'replace',

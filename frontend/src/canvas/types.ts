@@ -13,7 +13,7 @@ export type WorkflowNodeData = {
   label?: string;
   params: Record<string, unknown>;
   settings?: NodeSettings;
-  /** Canvas-only presentation (not in document format v1 yet). */
+  /** Presentation, saved as the document node's `ui` field: shown collapsed; a colour as #rrggbb. */
   collapsed?: boolean;
   color?: string;
   /** Problems the backend reported for this node (severity error|warning). */

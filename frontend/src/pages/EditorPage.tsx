@@ -3,6 +3,7 @@ import { Button, Center, Stack, Text, Title } from '@mantine/core';
 import { useHotkeys, useLocalStorage } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { ReactFlowProvider, type XYPosition } from '@xyflow/react';
+import { ListChecks } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 
@@ -21,6 +22,7 @@ import { useEditorShortcuts } from '../canvas/useEditorShortcuts';
 import { WorkflowCanvas } from '../canvas/WorkflowCanvas';
 import { PageLoader } from '../layout/PageLoader';
 import { readDraft } from '../lib/drafts';
+import { RunBar, RunButton, RunPanel, RunStoreProvider, useRunFollower } from '../run';
 import { ConflictBanner } from './editor/ConflictBanner';
 import classes from './editor/editor.module.css';
 import { EditorHeader } from './editor/EditorHeader';
@@ -95,7 +97,9 @@ function EditorRoot({
   return (
     <ReactFlowProvider>
       <EditorStoreProvider initial={initial} catalogue={catalogue}>
-        <Editor workflowId={workflowId} />
+        <RunStoreProvider>
+          <Editor workflowId={workflowId} />
+        </RunStoreProvider>
       </EditorStoreProvider>
     </ReactFlowProvider>
   );
@@ -106,6 +110,8 @@ function Editor({ workflowId }: { workflowId: string }) {
   const [quickAdd, setQuickAdd] = useState<{ at: XYPosition | null } | null>(null);
   const [shortcuts, setShortcuts] = useState(false);
   const [history, setHistory] = useState(false);
+  const [runsOpen, setRunsOpen] = useState(false);
+  useRunFollower(workflowId);
   const [snapToGrid, setSnapToGrid] = useLocalStorage({ key: 'nodeloom:snap-to-grid', defaultValue: false });
   // Ctrl/Cmd+S saves from anywhere on the page, form fields included.
   useHotkeys([['mod+S', () => void save(), { preventDefault: true }]], []);
@@ -119,6 +125,22 @@ function Editor({ workflowId }: { workflowId: string }) {
         onSave={() => void save()}
         onHistory={() => setHistory(true)}
         onShortcuts={() => setShortcuts(true)}
+        runActions={
+          <>
+            <Button
+              variant="default"
+              leftSection={<ListChecks size={16} />}
+              onClick={() => setRunsOpen(true)}
+            >
+              Runs
+            </Button>
+            <RunButton
+              workflowId={workflowId}
+              onSave={save}
+              blockedReason={conflict ? 'Resolve the save conflict first' : null}
+            />
+          </>
+        }
       />
       {conflict && (
         <ConflictBanner
@@ -132,6 +154,7 @@ function Editor({ workflowId }: { workflowId: string }) {
         <Palette />
         <div className={classes.canvasColumn}>
           <WorkflowCanvas snapToGrid={snapToGrid} onQuickAdd={(at) => setQuickAdd({ at })} />
+          <RunBar onOpenRuns={() => setRunsOpen(true)} />
           <div className={classes.toolbar}>
             <CanvasToolbar snapToGrid={snapToGrid} onSnapToGrid={setSnapToGrid} />
           </div>
@@ -149,6 +172,7 @@ function Editor({ workflowId }: { workflowId: string }) {
           setHistory(false);
         }}
       />
+      <RunPanel workflowId={workflowId} opened={runsOpen} onClose={() => setRunsOpen(false)} />
       {leaveGuard}
     </div>
   );

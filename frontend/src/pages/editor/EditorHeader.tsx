@@ -10,6 +10,7 @@ import {
   useMantineColorScheme,
 } from '@mantine/core';
 import { ArrowLeft, ChevronRight, CloudOff, History, Keyboard, Moon, Save, Sun } from 'lucide-react';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 
 import { MOD } from '../../canvas/CanvasToolbar';
@@ -24,9 +25,11 @@ interface Props {
   onSave: () => void;
   onHistory: () => void;
   onShortcuts: () => void;
+  /** Run controls, shown before Save. */
+  runActions?: ReactNode;
 }
 
-export function EditorHeader({ status, onSave, onHistory, onShortcuts }: Props) {
+export function EditorHeader({ status, onSave, onHistory, onShortcuts, runActions }: Props) {
   const name = useEditorStore((state) => state.meta.name);
   return (
     <header className={classes.header}>
@@ -61,6 +64,7 @@ export function EditorHeader({ status, onSave, onHistory, onShortcuts }: Props) 
           </ActionIcon>
         </Tooltip>
         <ThemeToggle />
+        {runActions}
         <Tooltip
           label={
             <>

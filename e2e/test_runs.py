@@ -1,0 +1,202 @@
+"""Must hold 4 (issue 4): runs on the canvas.
+
+Build a three-node workflow on the canvas, run it and see every node finish with its
+output; run a slow one (a streaming model served by the fake OpenAI-compatible server
+of the backend tests) and watch the nodes change state in order, tokens arriving, the
+picture surviving a reload mid-run; then re-open a past run from the run panel.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from helpers import (
+    canvas_node,
+    connect,
+    create_workflow,
+    drop_from_palette,
+    expect_status,
+    inspector,
+    open_workflow,
+    select_node,
+    unique,
+    wait_saved,
+)
+from playwright.sync_api import Locator, Page, expect
+
+EDGE = re.compile(r"^Edge from ")
+FAKE_OPENAI = Path(__file__).resolve().parent.parent / "tests" / "backend" / "fake_openai.py"
+SLOW_TOKENS = 24
+SLOW_DELAY_MS = 100  # about 2.4 s of streaming
+
+
+@pytest.fixture(scope="module")
+def openai_url() -> Iterator[str]:
+    spec = importlib.util.spec_from_file_location("fake_openai", FAKE_OPENAI)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with module.fake_openai() as url:
+        yield url
+
+
+def node_status(node: Locator) -> Locator:
+    """The run badge on a node (role=status, named after the state)."""
+    return node.get_by_role("status", name=re.compile(r"^Run status: "))
+
+
+def expect_node(node: Locator, state: str, timeout: float = 10_000) -> None:
+    expect(node_status(node)).to_have_attribute(
+        "aria-label", f"Run status: {state}", timeout=timeout
+    )
+
+
+def run_bar(page: Page) -> Locator:
+    return page.get_by_role("region", name="Current run")
+
+
+def start_run(page: Page, **inputs: str) -> None:
+    page.get_by_role("button", name="Run", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Run workflow")
+    for name, value in inputs.items():
+        dialog.get_by_label(name).fill(value)
+    dialog.get_by_role("button", name="Run", exact=True).click()
+    expect(dialog).to_have_count(0)
+
+
+def slow_chat(base_url: str) -> dict:
+    def node(node_id: str, kind: str, x: int, **params):
+        return {"id": node_id, "type": kind, "position": {"x": x, "y": 120}, "params": params}
+
+    def link(edge_id: str, source: str, handle: str, target: str, target_handle: str):
+        return {
+            "id": edge_id,
+            "source": source,
+            "sourceHandle": handle,
+            "target": target,
+            "targetHandle": target_handle,
+        }
+
+    return {
+        "format": "nodeloom.workflow",
+        "version": 1,
+        "name": "Slow chat",
+        "nodes": [
+            node("q", "io.input", 0, name="question"),
+            node(
+                "llm",
+                "model.chat",
+                340,
+                provider="openai_compatible",
+                model=f"slow-{SLOW_TOKENS}-{SLOW_DELAY_MS}",
+                base_url=base_url,
+            ),
+            node("out", "io.output", 680, name="answer"),
+        ],
+        "edges": [
+            link("e1", "q", "value", "llm", "prompt"),
+            link("e2", "llm", "text", "out", "value"),
+        ],
+        "viewport": {"x": 60, "y": 140, "zoom": 1},
+    }
+
+
+def test_build_run_and_see_outputs(page: Page, api, screenshot) -> None:
+    open_workflow(page, api, "Greeting run")
+    run_button = page.get_by_role("button", name="Run", exact=True)
+
+    question = drop_from_palette(page, "Input", 130, 200)
+    template = drop_from_palette(page, "Prompt template", 460, 200)
+    output = drop_from_palette(page, "Output", 790, 200)
+
+    select_node(page, question)
+    inspector(page).get_by_role("textbox", name="Name").nth(1).fill("who")
+    select_node(page, template)
+    inspector(page).get_by_label("Template").fill("Hello, {who}!")
+    expect(template.get_by_label("who input")).to_be_visible()
+    select_node(page, output)
+    inspector(page).get_by_role("textbox", name="Name").nth(1).fill("greeting")
+    connect(page, question, "value", template, "who")
+    connect(page, template, "prompt", output, "value")
+    expect(page.get_by_role("group", name=EDGE)).to_have_count(2)
+    wait_saved(page)
+    expect(run_button).to_be_enabled()
+
+    start_run(page, who="Ada")
+    expect(run_bar(page).get_by_text("Succeeded")).to_be_visible()
+    for node in (question, template, output):
+        expect_node(node, "Succeeded")
+    expect(template.get_by_label("Output preview")).to_have_text("Hello, Ada!")
+    expect(output.get_by_label("Output preview")).to_have_text("Hello, Ada!")
+    expect(page.get_by_role("group", name=EDGE).locator("[data-run=done]")).to_have_count(2)
+    screenshot(page, "run-finished-light")
+
+    # A broken graph cannot run: the button says why.
+    page.get_by_role("button", name="Hide run status").click()
+    expect(node_status(template)).to_have_count(0)
+    drop_from_palette(page, "Output", 790, 460)  # an output with nothing connected
+    wait_saved(page)
+    expect(run_button).to_be_disabled()
+    run_button.hover(force=True)
+    expect(page.get_by_role("tooltip")).to_have_text(re.compile(r"^Fix 1 problem before running"))
+
+
+def test_slow_run_live_reload_and_past_runs(page: Page, api, openai_url, screenshot) -> None:
+    workflow = create_workflow(api, unique("Slow chat"), slow_chat(openai_url))
+    page.goto(f"/workflows/{workflow['id']}")
+    expect_status(page, "Saved")
+    question, chat, output = (
+        canvas_node(page, title) for title in ("Input", "Chat model", "Output")
+    )
+
+    start_run(page, question="Why is the sky blue?")
+    # In progress: the input is done, the model is running and streaming, the output waits.
+    expect_node(chat, "Running")
+    expect_node(question, "Succeeded")
+    expect_node(output, "Queued")
+    expect(chat.get_by_label("Streaming output")).to_contain_text("t2 ")
+    expect(page.get_by_role("group", name=EDGE).locator("[data-run=flowing]")).to_have_count(1)
+    expect(run_bar(page).get_by_text("Running")).to_be_visible()
+    screenshot(page, "run-in-progress-light")
+    assert "run=" in page.url
+
+    # Reload mid-run: the same run is shown and carries on from where it is.
+    page.reload()
+    expect_node(question, "Succeeded")
+    expect_node(chat, "Running")
+    expect(chat.get_by_label("Streaming output")).to_contain_text("t")
+    page.get_by_role("button", name="Switch to dark theme").click()
+    screenshot(page, "run-in-progress-dark")
+
+    expect_node(chat, "Succeeded", timeout=15_000)
+    expect_node(output, "Succeeded")
+    answer = " ".join(f"t{index}" for index in range(SLOW_TOKENS))
+    expect(output.get_by_label("Output preview")).to_contain_text(answer)
+    expect(run_bar(page).get_by_text("Succeeded")).to_be_visible()
+    screenshot(page, "run-finished-dark")
+    page.get_by_role("button", name="Switch to light theme").click()
+
+    # A second run, cancelled: the chat node stops, the run says cancelled.
+    start_run(page, question="And the sea?")
+    expect_node(chat, "Running")
+    run_bar(page).get_by_role("button", name="Cancel run").click()
+    expect(run_bar(page).get_by_text("Cancelled")).to_be_visible()
+    expect_node(chat, "Stopped")
+
+    # The run panel lists both; the first re-opens with its final picture.
+    page.get_by_role("button", name="Hide run status").click()
+    page.get_by_role("button", name="Runs", exact=True).click()
+    panel = page.get_by_role("dialog", name="Runs")
+    runs = panel.get_by_role("listitem")
+    expect(runs).to_have_count(2)
+    expect(runs.nth(0)).to_contain_text("Cancelled")
+    expect(runs.nth(1)).to_contain_text("Succeeded")
+    runs.nth(1).get_by_role("button", name=re.compile(r"^Run 1,")).click()
+    for node in (question, chat, output):
+        expect_node(node, "Succeeded")
+    expect(output.get_by_label("Output preview")).to_contain_text(answer)
+    screenshot(page, "run-panel-past-run")
