@@ -119,7 +119,14 @@ def _serve(args: argparse.Namespace) -> int:
             "address can read and change your workflows.",
             settings.host,
         )
-    options = {"host": settings.host, "port": settings.port, "log_level": settings.log_level}
+    options = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        # Run events are small JSON messages sent one by one: compressing each costs
+        # more CPU and latency than the bytes it saves.
+        "ws_per_message_deflate": False,
+    }
     if args.reload:
         # The reloader imports the app itself, so the settings travel by environment.
         os.environ["NODELOOM_DATABASE_URL"] = settings.database_url

@@ -3,7 +3,8 @@
 Every change of a run's status is one conditional ``UPDATE`` (compare-and-swap), so any
 number of API replicas, workers and reapers may race on a run and exactly one wins:
 
-- ``claim_run``: queued → running, by one worker (a redelivered request finds it taken);
+- ``claim_run``/``claim_runs``: queued → running, by one worker (a redelivered request
+  finds it taken);
 - ``cancel_queued``: queued → cancelled, before any worker took it;
 - ``reap``: running → failed, when the worker's heartbeat is too old.
 
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -139,6 +140,23 @@ async def claim_run(session: AsyncSession, run_id: str, worker_id: str) -> bool:
     return result.rowcount == 1
 
 
+async def claim_runs(session: AsyncSession, run_ids: Sequence[str], worker_id: str) -> set[str]:
+    """``claim_run`` for several runs in one statement; returns the ids claimed."""
+    moment = utcnow()
+    result = await session.execute(
+        update(RunRecord)
+        .where(RunRecord.id.in_(list(run_ids)), RunRecord.status == RunStatus.queued)
+        .values(
+            status=RunStatus.running, worker_id=worker_id, heartbeat_at=moment, started_at=moment
+        )
+        .returning(RunRecord.id)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = set(result.scalars().all())
+    await session.commit()
+    return claimed
+
+
 async def cancel_queued(session: AsyncSession, run_id: str) -> RunCancelled | None:
     """Cancel a run no worker took yet; returns its ``run.cancelled`` event (also recorded)."""
     moment = now()
@@ -208,13 +226,18 @@ async def record_events(session: AsyncSession, events: Sequence[RunEvent]) -> li
     }
     known = [event for event in events if event.run_id in runs]
     await _insert_events(session, known)
+    by_run: dict[str, list[RunEvent]] = {}
+    for event in known:
+        by_run.setdefault(event.run_id, []).append(event)
+    summaries = []
     for run_id, record in runs.items():
         summary = _summary_of(record)
         changed = False
-        for event in sorted((e for e in known if e.run_id == run_id), key=lambda e: e.seq):
+        for event in sorted(by_run.get(run_id, ()), key=lambda e: e.seq):
             changed = summary.apply(event) or changed
         if changed:
-            await _store_summary(session, record, summary)
+            summaries.append(_summary_row(run_id, summary))
+    await _store_summaries(session, summaries)
     await session.commit()
     return [event for event in events if event.run_id not in runs]
 
@@ -245,28 +268,46 @@ def _summary_of(record: RunRecord) -> RunSummary:
     )
 
 
-async def _store_summary(session: AsyncSession, record: RunRecord, summary: RunSummary) -> None:
-    # Conditional on the status read: a reaper or a cancel that finished the run meanwhile
-    # wins, and this summary (now stale) is dropped.
-    finished = [status.value for status in FINISHED]
-    await session.execute(
-        update(RunRecord)
-        .where(RunRecord.id == record.id, RunRecord.status.not_in(finished))
-        .values(
-            status=summary.status,
-            nodes=summary.nodes,
-            last_seq=summary.last_seq,
-            outputs=summary.outputs,
-            error=summary.error,
-            error_node_id=summary.error_node_id,
-            input_tokens=summary.input_tokens,
-            output_tokens=summary.output_tokens,
-            duration_ms=summary.duration_ms,
-            started_at=summary.started_at,
-            finished_at=summary.finished_at,
-        )
-        .execution_options(synchronize_session=False)
+_SUMMARY_COLUMNS = (
+    "status",
+    "nodes",
+    "last_seq",
+    "outputs",
+    "error",
+    "error_node_id",
+    "input_tokens",
+    "output_tokens",
+    "duration_ms",
+    "started_at",
+    "finished_at",
+)
+
+
+def _summary_row(run_id: str, summary: RunSummary) -> dict[str, Any]:
+    row = {f"s_{name}": getattr(summary, name) for name in _SUMMARY_COLUMNS}
+    row["s_status"] = summary.status.value
+    row["b_id"] = run_id
+    return row
+
+
+async def _store_summaries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Every changed summary in one statement (executed for each row).
+
+    Conditional on the status read: a reaper or a cancel that finished the run meanwhile
+    wins, and this summary (now stale) is dropped.
+    """
+    if not rows:
+        return
+    runs = RunRecord.__table__
+    finished = sorted(status.value for status in FINISHED)  # no IN: executemany
+    values = {name: bindparam(f"s_{name}", type_=runs.c[name].type) for name in _SUMMARY_COLUMNS}
+    statement = (
+        update(runs)
+        .where(runs.c.id == bindparam("b_id"), *(runs.c.status != value for value in finished))
+        .values(values)
     )
+    connection = await session.connection()
+    await connection.execute(statement, rows)
 
 
 async def reap(session: AsyncSession, timeout_seconds: float) -> list[RunFailed]:

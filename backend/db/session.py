@@ -26,7 +26,16 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     path.parent.mkdir(parents=True, exist_ok=True)
     # One writer at a time is all SQLite allows; queueing for the one connection in
     # asyncio beats SQLite's busy handler, which sleeps in steps of up to 100 ms.
-    options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60, **options}
+    # Every SQLite call is a round trip to aiosqlite's thread, so none is spared: the
+    # pool's rollback on check-in is skipped (sessions and connections end their own
+    # transactions before they give the connection back).
+    options = {
+        "pool_size": 1,
+        "max_overflow": 0,
+        "pool_timeout": 60,
+        "pool_reset_on_return": None,
+        **options,
+    }
     engine = create_async_engine(
         database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **options
     )

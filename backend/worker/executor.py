@@ -5,6 +5,10 @@ claims it with a compare-and-swap (``queued → running``; a redelivered request
 that is running or finished is dropped: exactly-once execution in effect), loads the
 version's document, and runs it with ``graph_engine.run`` and a ``PublishingSink``.
 
+Claims that arrive together go to the database together, as one compare-and-swap
+statement over their runs (``Claims``): a burst of requests costs one round trip, not one
+each, and the rows each claim changes are still only those still queued.
+
 At most ``concurrency`` runs go at once: a slot is taken before the next request is.
 A run is cancelled when a control message or the database (``cancel_requested``, read
 by the heartbeat) says so; it is stopped and marked failed when it outlives the run
@@ -69,6 +73,7 @@ class Executor:
         self._tasks: set[asyncio.Task[None]] = set()
         self.active: dict[str, ActiveRun] = {}
         self._compiled: OrderedDict[tuple[str, int], Any] = OrderedDict()
+        self._claims = Claims(sessions, worker_id)
 
     async def take_requests(self) -> None:
         """Take and start requests until cancelled (then no new one is taken)."""
@@ -114,12 +119,12 @@ class Executor:
         active = ActiveRun(request.run_id)
         self.active[request.run_id] = active  # before the claim: see the module docstring
         try:
-            async with self._sessions() as session:
-                if not await run_store.claim_run(session, request.run_id, self.worker_id):
-                    log.info("run %s is not queued any more: not running it", request.run_id)
-                    return
-                document: Any = self._compiled.get((request.workflow_id, request.version))
-                if document is None:  # versions never change: a compiled one is reused
+            if not await self._claims.claim(request.run_id):
+                log.info("run %s is not queued any more: not running it", request.run_id)
+                return
+            document: Any = self._compiled.get((request.workflow_id, request.version))
+            if document is None:  # versions never change: a compiled one is reused
+                async with self._sessions() as session:
                     version = await get_version(session, request.workflow_id, request.version)
                     document = version.document
             await self._run(request, document, active)
@@ -197,3 +202,41 @@ class Executor:
         if len(self._compiled) > COMPILED_CACHE_SIZE:
             self._compiled.popitem(last=False)
         return compiled
+
+
+class Claims:
+    """Claims of runs, sent to the database in batches: whatever arrived while the
+    previous batch was in flight goes in the next (one ``UPDATE … RETURNING``)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], worker_id: str) -> None:
+        self._sessions = sessions
+        self._worker_id = worker_id
+        self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
+        self._sending: asyncio.Task[None] | None = None
+
+    async def claim(self, run_id: str) -> bool:
+        """Make this worker the one worker of ``run_id``; ``False`` if it is not queued."""
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(run_id, []).append(future)
+        if self._sending is None or self._sending.done():
+            self._sending = asyncio.create_task(self._send(), name="worker-claims")
+        return await future
+
+    async def _send(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, {}
+            try:
+                async with self._sessions() as session:
+                    claimed = await run_store.claim_runs(session, list(batch), self._worker_id)
+            except BaseException as error:
+                for futures in batch.values():
+                    for future in futures:
+                        if not future.done():
+                            future.set_exception(error)
+                if isinstance(error, asyncio.CancelledError):
+                    raise
+                continue
+            for run_id, futures in batch.items():
+                for index, future in enumerate(futures):
+                    if not future.done():  # a second request for one run: only one wins
+                        future.set_result(run_id in claimed and index == 0)

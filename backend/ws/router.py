@@ -44,11 +44,13 @@ async def run_events(websocket: WebSocket, run_id: str) -> None:
     hub: Hub = websocket.app.state.runtime.hub
     sessions = websocket.app.state.sessions
     with hub.subscribe(run_id) as subscription:
-        async with sessions() as session:
-            found = await run_store.find_run(session, run_id)
-        if found is None:
-            await websocket.close(CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}")
-            return
+        if not hub.knows(run_id):  # a run whose events the hub saw exists
+            async with sessions() as session:
+                if await run_store.find_run(session, run_id) is None:
+                    await websocket.close(
+                        CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}"
+                    )
+                    return
         stream = RunEventStream(sessions, subscription, after)
         await _serve(websocket, stream)
 

@@ -1,14 +1,19 @@
 """One client's view of a run's events: recorded ones after ``after``, then live ones.
 
 The subscription to the hub is taken *before* the replay, so nothing published during
-the replay is missed; every event is then sent exactly once and in ``seq`` order:
+the replay is missed; it starts with the events the hub still holds of the run, and when
+those continue right after ``after`` the database is not asked at all. Every event is
+then sent exactly once and in ``seq`` order:
 
 - a live event at or below the last sent ``seq`` is a duplicate and dropped;
 - a live event past ``last + 1`` waits while the gap is filled from the database (the
   event may have reached this replica before the recorder wrote what precedes it);
 - while nothing arrives, the database is polled, which also catches events this
   replica's follower missed (a broker restart, a bus error);
-- after a terminal event (``run.succeeded``/``failed``/``cancelled``) the stream ends.
+- after a terminal event (``run.succeeded``/``failed``/``cancelled``) the stream ends;
+  the terminal event itself is sent once it is recorded (this process's recorder said
+  so, or the database has it), so a client that saw it finds the run final in the
+  database — as when every event came from the database.
 
 A gap the database cannot fill within ``GAP_TIMEOUT_S`` (an event lost for good) is
 skipped, logged, so a client is never stuck.
@@ -64,10 +69,11 @@ class RunEventStream:
 
     async def __aiter__(self) -> AsyncIterator[Outgoing]:
         next_poll = time.monotonic() + self._idle_poll_s
-        async for item in self._from_database():
-            yield item
-            if item.terminal:
-                return
+        if not self._held_by_hub():
+            async for item in self._from_database():
+                yield item
+                if item.terminal:
+                    return
         while True:
             for item in self._live():
                 yield item
@@ -85,6 +91,10 @@ class RunEventStream:
             elif not self._subscription.events:
                 await self._subscription.wait(GAP_POLL_S)
 
+    def _held_by_hub(self) -> bool:
+        """Whether the subscription already holds the next event to send."""
+        return any(event.seq == self.last + 1 for event in self._subscription.events)
+
     def _live(self) -> list[Outgoing]:
         for event in self._subscription.take():
             if event.seq > self.last:
@@ -93,13 +103,23 @@ class RunEventStream:
 
     def _contiguous(self) -> list[Outgoing]:
         ready = []
-        while (item := self._pending.pop(self.last + 1, None)) is not None:
+        while (item := self._pending.get(self.last + 1)) is not None:
+            if item.terminal and not self._terminal_may_go():
+                break  # wait until it is recorded: the database then serves it
+            del self._pending[item.seq]
             ready.append(item)
             self.last = item.seq
         for seq in [seq for seq in self._pending if seq <= self.last]:
             del self._pending[seq]
         self._gap_since = (self._gap_since or time.monotonic()) if self._pending else None
         return ready
+
+    def _terminal_may_go(self) -> bool:
+        if self._subscription.terminal_recorded:
+            return True
+        if self._gap_since is None:
+            return False
+        return time.monotonic() - self._gap_since >= GAP_TIMEOUT_S  # never recorded: send it
 
     async def _from_database(self) -> AsyncIterator[Outgoing]:
         while True:
@@ -122,6 +142,8 @@ class RunEventStream:
         if self._gap_since is None or time.monotonic() - self._gap_since < GAP_TIMEOUT_S:
             return
         first = min(self._pending)
+        if first == self.last + 1:
+            return  # no gap: a terminal event waits to be recorded (see ``_contiguous``)
         log.error(
             "run %s: events %d–%d never arrived; skipping them",
             self._subscription.run_id,

@@ -192,7 +192,14 @@ async def live_server(settings: Settings) -> AsyncIterator[LiveServer]:
     """The app under uvicorn on a free port of 127.0.0.1, in this event loop."""
     app = create_app(settings)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        ws_per_message_deflate=False,  # as ``nodeloom serve``
+    )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     try:
