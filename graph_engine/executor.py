@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 
 from graph_engine.context import NodeContext, RunScope
@@ -77,6 +77,12 @@ class NodePlan:
     output_ports: frozenset[str]
     timeout: float | None
     max_attempts: int
+    # ``node.started`` data of a first attempt: the same every run (and immutable)
+    first_start: NodeStartedData = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        first = NodeStartedData(node_type=self.type_id, attempt=1, previous_error=None)
+        object.__setattr__(self, "first_start", first)
 
     def skipped_outputs(self) -> dict[str, Any]:
         return dict.fromkeys(self.output_ports, SKIP)
@@ -85,26 +91,36 @@ class NodePlan:
 async def execute(plan: NodePlan, scope: RunScope, state: Mapping[str, Any]) -> dict[str, Any]:
     """Run (or skip) one node; returns its outputs. Raises ``NodeFailure`` when it fails."""
     inputs, skip_reason = gather(plan, state)
+    node_id, emitter = plan.node_id, scope.emitter
     if skip_reason is not None:
-        scope.emitter.emit(NodeSkipped, NodeSkippedData(reason=skip_reason), plan.node_id)
+        emitter.emit(NodeSkipped, NodeSkippedData(reason=skip_reason), node_id)
         return plan.skipped_outputs()
-    attempt = scope.attempts.get(plan.node_id, 0) + 1
-    scope.attempts[plan.node_id] = attempt
-    started = NodeStartedData(
-        node_type=plan.type_id, attempt=attempt, previous_error=scope.last_errors.get(plan.node_id)
-    )
-    scope.emitter.emit(NodeStarted, started, plan.node_id)
-    scope.running.add(plan.node_id)
-    ctx = NodeContext(scope, plan.node_id, plan.type_id, attempt)
-    began = time.perf_counter()
+    attempt = scope.attempts.get(node_id, 0) + 1
+    scope.attempts[node_id] = attempt
+    if attempt == 1:
+        started = plan.first_start
+    else:
+        started = NodeStartedData(
+            node_type=plan.type_id, attempt=attempt, previous_error=scope.last_errors.get(node_id)
+        )
+    emitter.emit(NodeStarted, started, node_id)
+    running = scope.running
+    running.add(node_id)
+    ctx = NodeContext(scope, node_id, plan.type_id, attempt)
+    began = perf_counter()
     try:
-        outputs = await _run(plan, ctx, inputs)
+        if plan.timeout is None:
+            outputs = await plan.instance.run(ctx, inputs, plan.params)
+        else:
+            outputs = await _run_with_timeout(plan, ctx, inputs)
+        if type(outputs) is not dict or outputs.keys() != plan.output_ports:
+            _bad_outputs(plan, outputs)
     except (asyncio.CancelledError, RunCancelled):
         raise  # still in scope.running: the terminal event lists it as interrupted
     except Exception as error:  # any node fault: reported as node.failed, never swallowed
-        scope.running.discard(plan.node_id)
+        running.discard(node_id)
         _fail(plan, scope, error, attempt, began)
-    scope.running.discard(plan.node_id)
+    running.discard(node_id)
     _succeed(plan, scope, ctx, outputs, attempt, began)
     return outputs
 
@@ -133,21 +149,24 @@ def gather(plan: NodePlan, state: Mapping[str, Any]) -> tuple[dict[str, Any], st
     return inputs, None
 
 
-async def _run(plan: NodePlan, ctx: NodeContext, inputs: dict[str, Any]) -> dict[str, Any]:
-    if plan.timeout is None:
-        outputs = await plan.instance.run(ctx, inputs, plan.params)
-    else:
-        try:
-            async with asyncio.timeout(plan.timeout) as deadline:
-                outputs = await plan.instance.run(ctx, inputs, plan.params)
-        except TimeoutError:
-            if not deadline.expired():
-                raise
-            raise NodeTimeout(f"The node took longer than {plan.timeout:g} s.") from None
-    if not isinstance(outputs, dict) or outputs.keys() != plan.output_ports:
-        got = sorted(outputs) if isinstance(outputs, dict) else type(outputs).__name__
-        raise NodeOutputError(f"The node returned {got}; expected {sorted(plan.output_ports)}.")
-    return outputs
+async def _run_with_timeout(
+    plan: NodePlan, ctx: NodeContext, inputs: dict[str, Any]
+) -> dict[str, Any]:
+    assert plan.timeout is not None
+    try:
+        async with asyncio.timeout(plan.timeout) as deadline:
+            return await plan.instance.run(ctx, inputs, plan.params)
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+        raise NodeTimeout(f"The node took longer than {plan.timeout:g} s.") from None
+
+
+def _bad_outputs(plan: NodePlan, outputs: Any) -> None:
+    if isinstance(outputs, dict) and outputs.keys() == plan.output_ports:
+        return  # a dict subclass with the right ports
+    got = sorted(outputs) if isinstance(outputs, dict) else type(outputs).__name__
+    raise NodeOutputError(f"The node returned {got}; expected {sorted(plan.output_ports)}.")
 
 
 def _succeed(
@@ -162,7 +181,7 @@ def _succeed(
         {port: value for port, value in outputs.items() if value is not SKIP}, PREVIEW_LIMIT
     )
     data = NodeSucceededData(
-        duration_ms=(time.perf_counter() - began) * 1000,
+        duration_ms=(perf_counter() - began) * 1000,
         outputs=shown,
         truncated=truncated,
         usage=ctx.usage,
@@ -177,7 +196,7 @@ def _fail(plan: NodePlan, scope: RunScope, error: Exception, attempt: int, began
     if attempt < plan.max_attempts and is_retryable(error):
         scope.last_errors[plan.node_id] = info
         raise error
-    duration = (time.perf_counter() - began) * 1000
+    duration = (perf_counter() - began) * 1000
     data = NodeFailedData(error=info, duration_ms=duration, attempt=attempt)
     scope.emitter.emit(NodeFailed, data, plan.node_id)
     raise NodeFailure(plan.node_id, info.model_dump()) from None

@@ -73,6 +73,8 @@ class _Renderer:
 
 def preview(values: dict[str, Any], limit: int) -> tuple[dict[str, Any], bool]:
     """``(preview, truncated)``: the values as JSON taking at most about ``limit`` bytes."""
+    if _plain(values, limit):  # the common case: nothing to render, cut or measure
+        return dict(values), False
     renderer = _Renderer(limit)
     rendered = {name: renderer.render(value, 0) for name, value in values.items()}
     if _small(rendered, limit):  # the common case: skip serialising just to measure
@@ -86,6 +88,25 @@ def preview(values: dict[str, Any], limit: int) -> tuple[dict[str, Any], bool]:
         piece = json.dumps(value, ensure_ascii=False, default=str)
         cut[name] = value if len(piece.encode("utf-8")) <= budget else _cut_text(piece, budget)
     return cut, True
+
+
+_SCALARS = frozenset({bool, int, float})
+
+
+def _plain(values: dict[str, Any], limit: int) -> bool:
+    """Whether every value is ``None``, a plain scalar or a short string (which render
+    as themselves) and the whole surely fits in ``limit`` bytes (see ``_small``)."""
+    size = 2
+    for name, value in values.items():
+        kind = type(value)
+        if kind is str:
+            size += 4 * len(value)
+        elif value is None or kind in _SCALARS:
+            size += 32
+        else:
+            return False
+        size += 4 * len(name) + 4
+    return size <= limit
 
 
 def _small(rendered: dict[str, Any], limit: int) -> bool:
