@@ -15,21 +15,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
-from langchain_core.vectorstores import VectorStore
 
 from graph_engine.providers.errors import ConfigurationError, provider_error
 from graph_engine.providers.extras import require
+from graph_engine.vectorstores.base import AsyncVectorStore
 from graph_engine.vectorstores.records import json_metadata, record_id
 
 TABLE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]{0,62}$"
 _LOCK_KEY = 0x6E6C766563  # "nlvec": one advisory lock for schema changes
-_ASYNC_ONLY = "PgVectorStore is async: use the a-prefixed methods (asimilarity_search…)."
 
 
 def plain_dsn(url: str) -> str:
@@ -37,7 +36,7 @@ def plain_dsn(url: str) -> str:
     return re.sub(r"^postgres(?:ql)?\+\w+://", "postgresql://", url.strip())
 
 
-class PgVectorStore(VectorStore):
+class PgVectorStore(AsyncVectorStore):
     """See the module docstring."""
 
     def __init__(self, dsn: str, embedding: Embeddings, table: str, collection: str) -> None:
@@ -47,10 +46,6 @@ class PgVectorStore(VectorStore):
         self._embedding = embedding
         self.table = table
         self.collection = collection
-
-    @property
-    def embeddings(self) -> Embeddings:
-        return self._embedding
 
     def __repr__(self) -> str:
         return f"PgVectorStore(table={self.table!r}, collection={self.collection!r})"
@@ -74,27 +69,6 @@ class PgVectorStore(VectorStore):
             )
         return list(ids)
 
-    async def aadd_texts(
-        self,
-        texts: Iterable[str],
-        metadatas: list[dict[str, Any]] | None = None,
-        *,
-        ids: list[str] | None = None,
-        **kwargs: Any,
-    ) -> list[str]:
-        texts = list(texts)
-        metadatas = metadatas or [{} for _ in texts]
-        documents = [
-            Document(page_content=t, metadata=m) for t, m in zip(texts, metadatas, strict=True)
-        ]
-        return await self.aadd_documents(documents, ids=ids)
-
-    async def asimilarity_search_with_score(
-        self, query: str, k: int = 4, **kwargs: Any
-    ) -> list[tuple[Document, float]]:
-        vector = await self._embedding.aembed_query(query)
-        return await self.asimilarity_search_with_score_by_vector(vector, k)
-
     async def asimilarity_search_with_score_by_vector(
         self, embedding: Sequence[float], k: int = 4
     ) -> list[tuple[Document, float]]:
@@ -113,24 +87,6 @@ class PgVectorStore(VectorStore):
             )
             for row in rows
         ]
-
-    async def asimilarity_search(self, query: str, k: int = 4, **kwargs: Any) -> list[Document]:
-        return [doc for doc, _ in await self.asimilarity_search_with_score(query, k)]
-
-    async def asimilarity_search_by_vector(
-        self, embedding: list[float], k: int = 4, **kwargs: Any
-    ) -> list[Document]:
-        return [doc for doc, _ in await self.asimilarity_search_with_score_by_vector(embedding, k)]
-
-    def _select_relevance_score_fn(self) -> Any:
-        return lambda score: score  # already a cosine similarity
-
-    def similarity_search(self, query: str, k: int = 4, **kwargs: Any) -> list[Document]:
-        raise NotImplementedError(_ASYNC_ONLY)
-
-    @classmethod
-    def from_texts(cls, *args: Any, **kwargs: Any) -> PgVectorStore:
-        raise NotImplementedError("Build a PgVectorStore(dsn, embedding, table, collection).")
 
     @property
     def _quoted(self) -> str:

@@ -9,23 +9,22 @@ its text under ``text``. Create the index with the embedding model's dimension a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
-from langchain_core.vectorstores import VectorStore
 
 from graph_engine.providers.errors import provider_error
 from graph_engine.providers.extras import require
+from graph_engine.vectorstores.base import AsyncVectorStore
 from graph_engine.vectorstores.records import flat_metadata, record_id
 
 TEXT_KEY = "text"
 BATCH_SIZE = 64
-_ASYNC_ONLY = "PineconeVectorStore is async: use the a-prefixed methods (asimilarity_search…)."
 
 
-class PineconeVectorStore(VectorStore):
+class PineconeVectorStore(AsyncVectorStore):
     """See the module docstring."""
 
     def __init__(self, host: str, api_key: str, embedding: Embeddings, namespace: str = "") -> None:
@@ -33,10 +32,6 @@ class PineconeVectorStore(VectorStore):
         self.namespace = namespace
         self._api_key = api_key
         self._embedding = embedding
-
-    @property
-    def embeddings(self) -> Embeddings:
-        return self._embedding
 
     def __repr__(self) -> str:
         return f"PineconeVectorStore(host={self.host!r}, namespace={self.namespace!r})"
@@ -60,27 +55,6 @@ class PineconeVectorStore(VectorStore):
                 await self._call(index.upsert(vectors=batch, namespace=self.namespace))
         return list(ids)
 
-    async def aadd_texts(
-        self,
-        texts: Iterable[str],
-        metadatas: list[dict[str, Any]] | None = None,
-        *,
-        ids: list[str] | None = None,
-        **kwargs: Any,
-    ) -> list[str]:
-        texts = list(texts)
-        metadatas = metadatas or [{} for _ in texts]
-        documents = [
-            Document(page_content=t, metadata=m) for t, m in zip(texts, metadatas, strict=True)
-        ]
-        return await self.aadd_documents(documents, ids=ids)
-
-    async def asimilarity_search_with_score(
-        self, query: str, k: int = 4, **kwargs: Any
-    ) -> list[tuple[Document, float]]:
-        vector = await self._embedding.aembed_query(query)
-        return await self.asimilarity_search_with_score_by_vector(vector, k)
-
     async def asimilarity_search_with_score_by_vector(
         self, embedding: Sequence[float], k: int = 4
     ) -> list[tuple[Document, float]]:
@@ -98,23 +72,10 @@ class PineconeVectorStore(VectorStore):
             found.append((document, float(match.score)))
         return found
 
-    async def asimilarity_search(self, query: str, k: int = 4, **kwargs: Any) -> list[Document]:
-        return [doc for doc, _ in await self.asimilarity_search_with_score(query, k)]
-
     async def astats(self) -> Any:
         """The index's ``describe_index_stats`` (vector counts by namespace, dimension)."""
         async with self._index() as index:
             return await self._call(index.describe_index_stats())
-
-    def _select_relevance_score_fn(self) -> Any:
-        return lambda score: score  # cosine similarity on a cosine index
-
-    def similarity_search(self, query: str, k: int = 4, **kwargs: Any) -> list[Document]:
-        raise NotImplementedError(_ASYNC_ONLY)
-
-    @classmethod
-    def from_texts(cls, *args: Any, **kwargs: Any) -> PineconeVectorStore:
-        raise NotImplementedError("Build a PineconeVectorStore(host, api_key, embedding).")
 
     def _index(self) -> Any:
         module = require(
