@@ -1,4 +1,4 @@
-/** Floating canvas toolbar: undo/redo, note, auto-layout, align, snap to grid. */
+/** Floating canvas toolbar: undo/redo, note, group, auto-layout, align, snap to grid. */
 import { ActionIcon, Divider, Group, Menu, Paper, Tooltip } from '@mantine/core';
 import {
   AlignCenterHorizontal,
@@ -10,6 +10,7 @@ import {
   AlignStartVertical,
   AlignVerticalSpaceAround,
   Grid3x3,
+  Group as GroupIcon,
   LayoutDashboard,
   Redo2,
   StickyNote,
@@ -67,6 +68,15 @@ export function CanvasToolbar({ snapToGrid, onSnapToGrid }: Props) {
         <Tooltip label="Add a sticky note">
           <ActionIcon aria-label="Add sticky note" onClick={() => addNode(NOTE_TYPE)}>
             <StickyNote size={16} />
+          </ActionIcon>
+        </Tooltip>
+        <Tooltip label={tip('Group the selected nodes', `${MOD}+G`)}>
+          <ActionIcon
+            aria-label="Group selection"
+            disabled={selectedCount < 1}
+            onClick={() => store.getState().groupSelection()}
+          >
+            <GroupIcon size={16} />
           </ActionIcon>
         </Tooltip>
         <Tooltip label={tip('Auto-layout left to right', 'Shift+L')}>

@@ -109,7 +109,7 @@ function NodeInspector({ id, type, data }: { id: string; type: AppNode['type']; 
   const Icon = kindIcon(node.data.kind, spec?.category);
   const update = store.getState().updateNodeData;
   const deselect = () => store.getState().onNodesChange([{ type: 'select', id: node.id, selected: false }]);
-  const isNote = node.type === 'note';
+  const isNote = node.type !== 'workflow'; // an annotation: a note or a group
 
   return (
     <Shell title={title} onClose={deselect}>
@@ -132,13 +132,15 @@ function NodeInspector({ id, type, data }: { id: string; type: AppNode['type']; 
             {spec.description}
           </Text>
         )}
-        <TextInput
-          label="Name"
-          placeholder={spec?.title ?? 'Name'}
-          description="Shown on the canvas; defaults to the type's title."
-          value={node.data.label ?? ''}
-          onChange={(event) => update(node.id, { label: event.currentTarget.value }, 'label')}
-        />
+        {node.type !== 'nodeGroup' && (
+          <TextInput
+            label="Name"
+            placeholder={spec?.title ?? 'Name'}
+            description="Shown on the canvas; defaults to the type's title."
+            value={node.data.label ?? ''}
+            onChange={(event) => update(node.id, { label: event.currentTarget.value }, 'label')}
+          />
+        )}
         {!isNote && (
           <Group justify="space-between" align="center">
             <Group gap={6} role="radiogroup" aria-label="Node colour">

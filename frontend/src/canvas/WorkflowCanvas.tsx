@@ -2,8 +2,6 @@
 import { Paper, Text, useMantineTheme } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import {
-  Background,
-  BackgroundVariant,
   ConnectionMode,
   Controls,
   MiniMap,
@@ -20,6 +18,7 @@ import { useCallback, useRef, useState, type DragEvent, type MouseEvent as React
 
 import { categoryColor, isHexColor } from './appearance';
 import classes from './canvas.module.css';
+import { CanvasGrid, GRID_GAP } from './CanvasGrid';
 import { checkConnection, findPort } from './connections';
 import { VIRTUALISE_FROM } from './estimate';
 import { useCatalogue, useEditorStore, useEditorStoreApi } from './context';
@@ -30,7 +29,7 @@ import { nodeTypes } from './WorkflowNode';
 import { edgeTypes } from '../run/RunEdge';
 
 export const NODE_TYPE_MIME = 'application/x-nodeloom-type';
-const SNAP_GRID: [number, number] = [20, 20];
+const SNAP_GRID: [number, number] = [GRID_GAP, GRID_GAP];
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
 
 function refused(reason: string) {
@@ -129,8 +128,17 @@ export function WorkflowCanvas({ snapToGrid, onQuickAdd }: Props) {
     [onConnectEnd],
   );
 
+  // While the view pans or zooms, the viewport is its own compositor layer (see `.canvas[data-moving]`),
+  // set on the DOM directly so that no node re-renders.
+  const onMoveStart = useCallback(() => {
+    if (wrapper.current) wrapper.current.dataset.moving = '';
+  }, []);
+
   const onMoveEnd = useCallback(
-    (_event: unknown, viewport: Viewport) => store.getState().setViewport(viewport),
+    (_event: unknown, viewport: Viewport) => {
+      if (wrapper.current) delete wrapper.current.dataset.moving;
+      store.getState().setViewport(viewport);
+    },
     [store],
   );
 
@@ -192,6 +200,7 @@ export function WorkflowCanvas({ snapToGrid, onQuickAdd }: Props) {
         isValidConnection={isValidConnection}
         connectionMode={ConnectionMode.Strict}
         defaultViewport={initialViewport}
+        onMoveStart={onMoveStart}
         onMoveEnd={onMoveEnd}
         deleteKeyCode={null}
         multiSelectionKeyCode={MULTI_SELECT_KEYS}
@@ -206,7 +215,7 @@ export function WorkflowCanvas({ snapToGrid, onQuickAdd }: Props) {
         proOptions={{ hideAttribution: true }}
         aria-label="Workflow canvas"
       >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.4} />
+        <CanvasGrid />
         <Controls position="bottom-left" showInteractive={false} />
         <MiniMap
           position="bottom-right"

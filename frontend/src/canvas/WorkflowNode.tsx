@@ -7,6 +7,7 @@ import { kindIcon, nodeColorVars } from './appearance';
 import classes from './canvas.module.css';
 import type { PortSpec } from './catalogue';
 import { useCatalogue, useEditorStoreApi } from './context';
+import { GroupNode } from './GroupNode';
 import { NoteNode } from './NoteNode';
 import { NodeRunStatus } from '../run/NodeRunStatus';
 import { portsFor } from './ports';
@@ -167,4 +168,4 @@ function WorkflowNodeView({ id, data, selected }: NodeProps<WorkflowFlowNode>) {
 export const WorkflowNode = memo(WorkflowNodeView);
 
 /** Stable map for React Flow's `nodeTypes` prop (defined once, outside render). */
-export const nodeTypes = { workflow: WorkflowNode, note: NoteNode };
+export const nodeTypes = { workflow: WorkflowNode, note: NoteNode, nodeGroup: GroupNode };

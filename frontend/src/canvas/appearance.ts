@@ -4,6 +4,7 @@ import {
   Database,
   FileText,
   GitBranch,
+  Group,
   LogIn,
   LogOut,
   MessageSquareText,
@@ -26,7 +27,7 @@ const CATEGORY_STYLE: Record<string, { icon: LucideIcon; color: string }> = {
 const SPARE_COLORS = ['violet', 'lime', 'blue', 'red', 'green'];
 
 /** Kinds that read better with their own icon than their category's. */
-const KIND_ICONS: Record<string, LucideIcon> = { 'io.output': LogOut };
+const KIND_ICONS: Record<string, LucideIcon> = { 'io.output': LogOut, 'ui.group': Group };
 
 export function categoryColor(category: string | undefined): string {
   if (!category) return 'gray';

@@ -45,6 +45,7 @@ export function dropEstimates(nodes: AppNode[], measured: ReadonlySet<string>): 
 /** `node` with an estimated size and handles, unless it is measured already. */
 export function withEstimatedLayout(node: AppNode, catalogue: Catalogue): AppNode {
   if (node.measured?.width) return node;
+  if (node.type === 'nodeGroup') return { ...node, handles: [] } as AppNode; // sized by the document
   const spec = catalogue.byType.get(node.data.kind);
   if (node.type === 'note' || !spec) {
     return { ...node, initialWidth: NODE_WIDTH, initialHeight: NOTE_HEIGHT, handles: [] } as AppNode;

@@ -5,7 +5,15 @@
  */
 import type { DocumentEdge, DocumentNode, Viewport, WorkflowDocument } from '../api/types';
 import { nodeTitle, type Catalogue } from './catalogue';
-import { NOTE_TYPE, type AppEdge, type AppNode, type NodeSettings, type WorkflowNodeData } from './types';
+import { GROUP_DEFAULT_SIZE, GROUP_Z_INDEX } from './groups';
+import {
+  GROUP_TYPE,
+  NOTE_TYPE,
+  type AppEdge,
+  type AppNode,
+  type NodeSettings,
+  type WorkflowNodeData,
+} from './types';
 
 /** The document minus what the canvas edits: carried through the editor untouched. */
 export type DocumentMeta = Omit<WorkflowDocument, 'nodes' | 'edges' | 'viewport'>;
@@ -63,24 +71,55 @@ export function nodeToFlow(node: DocumentNode, catalogue?: Catalogue): AppNode {
   if (node.settings) data.settings = compactSettings(node.settings);
   if (typeof node.ui?.collapsed === 'boolean') data.collapsed = node.ui.collapsed;
   if (typeof node.ui?.color === 'string') data.color = node.ui.color;
-  const base = {
-    id: node.id,
-    position: { x: node.position.x, y: node.position.y },
-    data,
-    ariaLabel: node.type === NOTE_TYPE ? data.label || 'Note' : nodeTitle(catalogue, node.type, data.label),
-  };
-  return node.type === NOTE_TYPE ? { ...base, type: 'note' } : { ...base, type: 'workflow' };
+  const position = { x: node.position.x, y: node.position.y };
+  if (node.type === GROUP_TYPE) {
+    // The document keeps a group's size in its params; the canvas keeps it on the node.
+    const { width, height, ...params } = data.params;
+    const group = { ...data, params };
+    return {
+      id: node.id,
+      type: 'nodeGroup',
+      position,
+      data: group,
+      width: size(width, GROUP_DEFAULT_SIZE.width),
+      height: size(height, GROUP_DEFAULT_SIZE.height),
+      zIndex: GROUP_Z_INDEX,
+      ariaLabel: nodeAriaLabel('nodeGroup', group, catalogue),
+    };
+  }
+  const type = node.type === NOTE_TYPE ? 'note' : 'workflow';
+  return { id: node.id, type, position, data, ariaLabel: nodeAriaLabel(type, data, catalogue) };
 }
 
+/** The name screen readers (and role-based locators) use for a node. */
+export function nodeAriaLabel(type: AppNode['type'], data: WorkflowNodeData, catalogue?: Catalogue): string {
+  if (type === 'note') return data.label || 'Note';
+  if (type === 'nodeGroup') {
+    const title = typeof data.params.title === 'string' ? data.params.title.trim() : '';
+    return title ? `Group: ${title}` : 'Group';
+  }
+  return nodeTitle(catalogue, data.kind, data.label);
+}
+
+const size = (value: unknown, fallback: number) =>
+  typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : fallback;
+
 function nodeToDocument(node: AppNode): DocumentNode {
-  const { kind, label, params, settings, collapsed, color } = node.data;
+  const { kind, label, settings, collapsed, color } = node.data;
   const result: DocumentNode = {
     id: node.id,
     type: kind,
     position: { x: node.position.x, y: node.position.y },
   };
   if (label !== undefined) result.label = label;
-  result.params = params;
+  result.params =
+    node.type === 'nodeGroup'
+      ? {
+          ...node.data.params,
+          width: Math.round(node.width ?? node.measured?.width ?? GROUP_DEFAULT_SIZE.width),
+          height: Math.round(node.height ?? node.measured?.height ?? GROUP_DEFAULT_SIZE.height),
+        }
+      : node.data.params;
   if (settings !== undefined) result.settings = settings;
   const ui = appearanceToDocument(collapsed, color);
   if (ui) result.ui = ui;

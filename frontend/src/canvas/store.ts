@@ -14,9 +14,10 @@ import {
 import { createStore } from 'zustand/vanilla';
 
 import type { Viewport, WorkflowDocument, WorkflowProblem } from '../api/types';
-import { nodeTitle, type Catalogue } from './catalogue';
+import type { Catalogue } from './catalogue';
 import { checkConnection, type ConnectionCheck } from './connections';
 import { dropEstimates, estimateLayout } from './estimate';
+import { boxAround, followGroups, isGroup, type GroupDrags } from './groups';
 import { emptyHistory, record, redo, undo, type History, type Snapshot } from './history';
 import { typeSlug, uniqueId } from './ids';
 import { align, layoutLeftToRight, type Alignment } from './layout';
@@ -25,11 +26,12 @@ import {
   documentToFlow,
   edgeToFlow,
   flowToDocument,
+  nodeAriaLabel,
   nodeToFlow,
   selectionToDocument,
   type DocumentMeta,
 } from './serialize';
-import { NOTE_TYPE, type AppEdge, type AppNode, type WorkflowNodeData } from './types';
+import { GROUP_TYPE, NOTE_TYPE, type AppEdge, type AppNode, type WorkflowNodeData } from './types';
 
 export interface LoadedWorkflow {
   version: number;
@@ -62,6 +64,8 @@ export interface EditorState {
   updateNodeData: (id: string, patch: Partial<WorkflowNodeData>, coalesce?: string) => void;
   deleteSelection: () => void;
   duplicateSelection: () => void;
+  /** Wrap the selected nodes in a new group (selected); its id, or null with nothing selected. */
+  groupSelection: () => string | null;
   copySelection: () => WorkflowDocument | null;
   /** Paste a document fragment with fresh ids; `at` is where its top-left corner lands. */
   paste: (fragment: WorkflowDocument, at?: XYPosition) => number;
@@ -109,6 +113,8 @@ const deselect = <T extends { selected?: boolean }>(items: T[]): T[] =>
 export function createEditorStore(initial: LoadedWorkflow, catalogue: Catalogue) {
   return createStore<EditorState>()((set, get) => {
     let dragging = false;
+    let resizing = false;
+    const groupDrags: GroupDrags = new Map();
 
     /** Apply an edit to the graph: one undo step (coalesced by `key`), one revision. */
     const edit = (next: Partial<Snapshot> & Partial<EditorState>, key: string | null = null) => {
@@ -136,8 +142,10 @@ export function createEditorStore(initial: LoadedWorkflow, catalogue: Catalogue)
       catalogue,
       ...fromWorkflow(initial, catalogue),
 
-      onNodesChange: (changes) => {
+      onNodesChange: (incoming) => {
         const { nodes } = get();
+        // A group carries the nodes inside it along.
+        const changes = followGroups(incoming, nodes, groupDrags);
         let next = applyNodeChanges(changes, nodes);
         const measured = new Set(
           changes.flatMap((change) => (change.type === 'dimensions' && change.dimensions ? [change.id] : [])),
@@ -147,8 +155,17 @@ export function createEditorStore(initial: LoadedWorkflow, catalogue: Catalogue)
         const structural = changes.some(
           (change) => change.type === 'remove' || change.type === 'add' || change.type === 'replace',
         );
+        const resize = changes.filter(
+          (change) => change.type === 'dimensions' && change.resizing !== undefined,
+        );
         if (structural) {
           edit({ nodes: next });
+        } else if (resize.length > 0) {
+          // A resize (NodeResizer) is one undo step from its first change to its last.
+          const wasResizing = resizing;
+          resizing = resize.some((change) => change.type === 'dimensions' && change.resizing);
+          if (wasResizing) set({ nodes: next, revision: get().revision + 1 });
+          else edit({ nodes: next });
         } else if (moves.length > 0) {
           const isDrag = moves.some((change) => change.type === 'position' && change.dragging);
           const wasDragging = dragging;
@@ -198,7 +215,8 @@ export function createEditorStore(initial: LoadedWorkflow, catalogue: Catalogue)
       addNode: (kind, position) => {
         const { nodes } = get();
         const id = uniqueId(typeSlug(kind), new Set(nodes.map((node) => node.id)));
-        const params: Record<string, unknown> = kind === NOTE_TYPE ? { text: '' } : {};
+        const params: Record<string, unknown> =
+          kind === NOTE_TYPE ? { text: '' } : kind === GROUP_TYPE ? { title: 'Group' } : {};
         const node = { ...nodeToFlow({ id, type: kind, position, params }, catalogue), selected: true };
         edit({ nodes: [...deselect(nodes), node], edges: deselect(get().edges) });
         return id;
@@ -211,9 +229,7 @@ export function createEditorStore(initial: LoadedWorkflow, catalogue: Catalogue)
               if (node.id !== id) return node;
               const data = { ...node.data, ...patch };
               if (patch.label !== undefined && !patch.label.trim()) delete data.label;
-              const ariaLabel =
-                node.type === 'note' ? data.label || 'Note' : nodeTitle(catalogue, data.kind, data.label);
-              return { ...node, data, ariaLabel } as AppNode;
+              return { ...node, data, ariaLabel: nodeAriaLabel(node.type, data, catalogue) } as AppNode;
             }),
           },
           coalesce ? `${coalesce}:${id}` : null,
@@ -243,6 +259,21 @@ export function createEditorStore(initial: LoadedWorkflow, catalogue: Catalogue)
         const left = Math.min(...(fragment.nodes ?? []).map((node) => node.position.x));
         const top = Math.min(...(fragment.nodes ?? []).map((node) => node.position.y));
         if (first) get().paste(fragment, { x: left + PASTE_OFFSET, y: top + PASTE_OFFSET });
+      },
+
+      groupSelection: () => {
+        const { nodes, edges } = get();
+        const chosen = nodes.filter((node) => node.selected);
+        if (chosen.length === 0) return null;
+        const { x, y, width, height } = boxAround(chosen);
+        const id = uniqueId(typeSlug(GROUP_TYPE), new Set(nodes.map((node) => node.id)));
+        const group = nodeToFlow(
+          { id, type: GROUP_TYPE, position: { x, y }, params: { title: 'Group', width, height } },
+          catalogue,
+        );
+        // Groups go first: drawn behind, and found after the nodes they hold by anything scanning.
+        edit({ nodes: [{ ...group, selected: true }, ...deselect(nodes)], edges: deselect(edges) });
+        return id;
       },
 
       paste: (fragment, at) => {
@@ -284,7 +315,10 @@ export function createEditorStore(initial: LoadedWorkflow, catalogue: Catalogue)
       autoLayout: () => {
         const { nodes, edges } = get();
         const selected = nodes.filter((node) => node.selected);
-        const scope = selected.length > 1 ? selected : nodes.filter((node) => node.type !== 'note');
+        const scope =
+          selected.length > 1
+            ? selected.filter((node) => !isGroup(node))
+            : nodes.filter((node) => node.type === 'workflow');
         if (scope.length > 0) moveNodes(layoutLeftToRight(scope, edges));
       },
 

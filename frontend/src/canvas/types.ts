@@ -30,8 +30,15 @@ export type WorkflowFlowNode = Node<WorkflowNodeData, 'workflow'>;
 /** A sticky note: document type `ui.note`, params `{text, color}`; never run. */
 export type NoteFlowNode = Node<WorkflowNodeData, 'note'>;
 
-export type AppNode = WorkflowFlowNode | NoteFlowNode;
+/**
+ * A group: document type `ui.group`, params `{title, color?, width, height}`; never run. On the
+ * canvas its size is the node's `width`/`height` (serialize.ts moves it to and from params).
+ */
+export type GroupFlowNode = Node<WorkflowNodeData, 'nodeGroup'>;
+
+export type AppNode = WorkflowFlowNode | NoteFlowNode | GroupFlowNode;
 
 export type AppEdge = Edge<{ problems?: readonly NodeProblem[] }>;
 
 export const NOTE_TYPE = 'ui.note';
+export const GROUP_TYPE = 'ui.group';

@@ -3,6 +3,7 @@ import { useStoreApi, type XYPosition } from '@xyflow/react';
 import { useCallback } from 'react';
 
 import { useEditorStoreApi } from './context';
+import { isGroup } from './groups';
 import { DEFAULT_NODE_SIZE, placeNewNode } from './placement';
 import type { AppEdge, AppNode } from './types';
 
@@ -21,7 +22,9 @@ export function useAddNode() {
       const { width, height, transform } = flow.getState();
       const [x, y, zoom] = transform;
       const centre = { x: (width / 2 - x) / zoom, y: (height / 2 - y) / zoom };
-      return state.addNode(kind, placeNewNode(centre, state.nodes));
+      // Groups are backdrops: a new node may land inside one.
+      const obstacles = state.nodes.filter((node) => !isGroup(node));
+      return state.addNode(kind, placeNewNode(centre, obstacles));
     },
     [flow, store],
   );

@@ -75,6 +75,7 @@ export function useEditorShortcuts({ onQuickAdd, onShortcuts }: Handlers) {
     ['mod+shift+Z', () => state().redo()],
     ['mod+Y', () => state().redo()],
     ['mod+D', () => state().duplicateSelection(), { preventDefault: true }],
+    ['mod+G', () => state().groupSelection(), { preventDefault: true }],
     [
       'mod+A',
       () =>

@@ -22,6 +22,7 @@ const SHORTCUTS: [string, string[][]][] = [
     ],
   ],
   ['Duplicate', [[MOD, 'D']]],
+  ['Group selection', [[MOD, 'G']]],
   ['Select all', [[MOD, 'A']]],
   ['Add to selection', [['Shift', 'click']]],
   ['Box select', [['Shift', 'drag']]],

@@ -14,7 +14,7 @@ import { ApiError, describeLocation, errorMessage } from '../../api/errors';
 import type { Workflow, WorkflowProblem } from '../../api/types';
 import { getWorkflow, saveWorkflow, workflowKeys } from '../../api/workflows';
 import { useEditorStore, useEditorStoreApi } from '../../canvas/context';
-import { selectIsDirty } from '../../canvas/store';
+import { selectIsDirty, type EditorState } from '../../canvas/store';
 import { clearDraft, writeDraft } from '../../lib/drafts';
 
 export type SaveStatus = 'saved' | 'dirty' | 'saving' | 'offline' | 'conflict' | 'error';
@@ -36,7 +36,6 @@ const problemsOf = (workflow: Workflow): WorkflowProblem[] => workflow.problems 
 export function useEditorSave(workflowId: string) {
   const store = useEditorStoreApi();
   const dirty = useEditorStore(selectIsDirty);
-  const revision = useEditorStore((state) => state.revision);
   const queryClient = useQueryClient();
   const { setViewport } = useReactFlow();
   const [status, setStatus] = useState<SaveStatus>(dirty ? 'dirty' : 'saved');
@@ -93,13 +92,28 @@ export function useEditorSave(workflowId: string) {
     }
   }, [accept, store, workflowId]);
 
-  // Autosave a second after the last edit (every edit bumps the revision).
+  // Autosave a second after the last edit (every edit bumps the revision), and again after a
+  // save that finished with newer edits pending. The store is watched directly rather than
+  // through a hook, so that a drag (a revision per frame) does not re-render the editor.
   useEffect(() => {
-    if (!dirty || blocked.current) return;
-    setStatus((current) => (current === 'offline' || current === 'saving' ? current : 'dirty'));
-    const timer = window.setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
-    return () => window.clearTimeout(timer);
-  }, [dirty, revision, save]);
+    let timer: number | undefined;
+    const schedule = (state: EditorState) => {
+      window.clearTimeout(timer);
+      if (!selectIsDirty(state) || blocked.current) return;
+      setStatus((current) => (current === 'offline' || current === 'saving' ? current : 'dirty'));
+      timer = window.setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
+    };
+    schedule(store.getState());
+    const unsubscribe = store.subscribe((state, previous) => {
+      if (state.revision !== previous.revision || state.savedRevision !== previous.savedRevision) {
+        schedule(state);
+      }
+    });
+    return () => {
+      unsubscribe();
+      window.clearTimeout(timer);
+    };
+  }, [store, save]);
 
   // Offline: retry now and then, and as soon as the browser says it is back.
   useEffect(() => {
