@@ -53,6 +53,11 @@ SPACING = (320, 200)
 EMPTY_STRIP = 320
 TARGET_OPEN_MS = 1000.0
 TARGET_FRAME_MS = 16.7
+# requestAnimationFrame timestamps are coarsened by Chromium (100 µs steps on a page that is
+# not cross-origin isolated), so a
+# frame delivered exactly on a 60 Hz vsync reads 16.6–16.8 ms. A p95 within that step of
+# the target is "every frame on time"; a dropped frame reads 33 ms.
+TIMER_RESOLUTION_MS = 0.1
 
 # Runs before the app: marks the first frame after the canvas shows measured nodes and
 # edges, and offers a frame recorder (requestAnimationFrame deltas).
@@ -241,8 +246,14 @@ def report(results: dict[int, dict[str, float]]) -> bool:
     largest = results[max(results)]
     checks = [
         (f"open <= {TARGET_OPEN_MS:.0f} ms", largest["open"] <= TARGET_OPEN_MS),
-        (f"pan p95 <= {TARGET_FRAME_MS} ms", largest["pan_p95"] <= TARGET_FRAME_MS),
-        (f"drag p95 <= {TARGET_FRAME_MS} ms", largest["drag_p95"] <= TARGET_FRAME_MS),
+        (
+            f"pan p95 <= {TARGET_FRAME_MS} ms (±{TIMER_RESOLUTION_MS} ms timer step)",
+            largest["pan_p95"] <= TARGET_FRAME_MS + TIMER_RESOLUTION_MS,
+        ),
+        (
+            f"drag p95 <= {TARGET_FRAME_MS} ms (±{TIMER_RESOLUTION_MS} ms timer step)",
+            largest["drag_p95"] <= TARGET_FRAME_MS + TIMER_RESOLUTION_MS,
+        ),
     ]
     print(f"\nTargets at {max(results)} nodes (ratios are against {min(results)} nodes, same run):")
     for label, ok in checks:
