@@ -54,9 +54,9 @@ EMPTY_STRIP = 320
 TARGET_OPEN_MS = 1000.0
 TARGET_FRAME_MS = 16.7
 # requestAnimationFrame timestamps are coarsened by Chromium (100 µs steps on a page that is
-# not cross-origin isolated), so a
-# frame delivered exactly on a 60 Hz vsync reads 16.6–16.8 ms. A p95 within that step of
-# the target is "every frame on time"; a dropped frame reads 33 ms.
+# not cross-origin isolated), so a frame delivered exactly on a 60 Hz vsync reads 16.6–16.8
+# ms. A p95 within that step of the target is "every frame on time"; a dropped frame reads
+# 33 ms.
 TIMER_RESOLUTION_MS = 0.1
 
 # Runs before the app: marks the first frame after the canvas shows measured nodes and
