@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections import deque
 from types import TracebackType
 from typing import Generic, Self, TypeVar
@@ -19,7 +20,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-class KafkaReader(Generic[T]):
+class KafkaReader(ABC, Generic[T]):
     def __init__(self, settings: KafkaSettings, topic: str, channel: Channel[T]) -> None:
         self._settings = settings
         self._topic = topic
@@ -112,15 +113,16 @@ class KafkaReader(Generic[T]):
             )
             return None
 
+    @abstractmethod
     def _make_consumer(self) -> AIOKafkaConsumer:
-        raise NotImplementedError
+        """A consumer set up for this kind of reader (a group member or a follower)."""
 
     async def _setup(self) -> None:
         pass
 
+    @abstractmethod
     async def _fill(self) -> None:
         """Wait up to the poll interval for records and append them to the buffer."""
-        raise NotImplementedError
 
     async def _finish(self, handled: bool) -> None:
         pass

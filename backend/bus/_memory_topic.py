@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import zlib
+from abc import ABC, abstractmethod
 from collections import deque
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -104,7 +105,7 @@ class Topic:
             self.changed.notify_all()
 
 
-class _Reader(Generic[T]):
+class _Reader(ABC, Generic[T]):
     def __init__(self, topic: Topic, channel: Channel[T]) -> None:
         self._topic = topic
         self._channel = channel
@@ -147,17 +148,20 @@ class _Reader(Generic[T]):
             self._topic.changed.notify_all()
         return self._channel.decode(data)
 
+    @abstractmethod
     def _join(self) -> None:
-        raise NotImplementedError
+        """Start reading: take a place in a group, or mark the end of the log."""
 
+    @abstractmethod
     def _leave(self, handled: bool) -> None:
-        raise NotImplementedError
+        """Stop reading; ``handled`` says whether the last record was handled."""
 
     def _handled(self) -> None:
         pass
 
+    @abstractmethod
     def _take(self) -> bytes | None:
-        raise NotImplementedError
+        """The next record for this reader, or ``None`` when there is none yet."""
 
 
 class Follower(_Reader[T]):

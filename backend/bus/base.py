@@ -26,6 +26,7 @@ When the bus closes, open subscriptions end: their loops finish.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
@@ -71,6 +72,30 @@ class Subscription(Protocol[T_co]):
     def partitions(self) -> frozenset[int]:
         """The partitions this reader currently reads (a group member's share, or all)."""
         ...
+
+
+class BusLifecycle(ABC):
+    """``async with bus:`` starts the bus and closes it, for every implementation."""
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Connect (and create topics where needed); calling it again does nothing."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """End every open subscription and disconnect."""
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
 
 
 class EventBus(Protocol):

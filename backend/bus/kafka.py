@@ -12,8 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
@@ -27,7 +26,14 @@ from ._kafka_publish import Publisher
 from ._kafka_reader import KafkaReader
 from ._kafka_settings import KafkaSettings
 from ._kafka_topics import TopicKeeper
-from .base import RECORDER_GROUP, WORKERS_GROUP, BusClosed, BusUnavailable, Subscription
+from .base import (
+    RECORDER_GROUP,
+    WORKERS_GROUP,
+    BusClosed,
+    BusLifecycle,
+    BusUnavailable,
+    Subscription,
+)
 from .messages import CHANNELS, CONTROL, EVENTS, REQUESTS, Channel, ControlMessage, RunRequest
 
 __all__ = ["KafkaBus", "KafkaSettings"]
@@ -35,7 +41,7 @@ __all__ = ["KafkaBus", "KafkaSettings"]
 T = TypeVar("T")
 
 
-class KafkaBus:
+class KafkaBus(BusLifecycle):
     """An ``EventBus`` on Kafka (or any Kafka-protocol broker)."""
 
     def __init__(self, settings: KafkaSettings) -> None:
@@ -49,18 +55,6 @@ class KafkaBus:
 
     def group(self, name: str) -> str:
         return f"{self.settings.namespace}{name}"
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def start(self) -> None:
         if self._publisher is not None:

@@ -8,15 +8,14 @@ carries, so what cannot be serialized fails here too.
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from graph_engine.events import RunEvent
 
 from ._memory_topic import Follower, GroupReader, Topic, _Reader
-from .base import RECORDER_GROUP, WORKERS_GROUP, BusClosed, Subscription
+from .base import RECORDER_GROUP, WORKERS_GROUP, BusClosed, BusLifecycle, Subscription
 from .messages import CHANNELS, CONTROL, EVENTS, REQUESTS, Channel, ControlMessage, RunRequest
 
 T = TypeVar("T")
@@ -25,7 +24,7 @@ DEFAULT_PARTITIONS = 8
 DEFAULT_CAPACITY = 1024
 
 
-class MemoryBus:
+class MemoryBus(BusLifecycle):
     """An ``EventBus`` inside one process (one event loop)."""
 
     def __init__(
@@ -38,18 +37,6 @@ class MemoryBus:
         self._topics: dict[str, Topic] = {}
         self._readers: set[_Reader[Any]] = set()
         self._started = False
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def start(self) -> None:
         if not self._topics:

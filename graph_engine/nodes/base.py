@@ -42,6 +42,7 @@ Rules of the road:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -94,7 +95,7 @@ SKIP: Any = _Skip()
 """Return as an output's value to leave that branch out (its edges are skipped)."""
 
 
-class NodeType:
+class NodeType(ABC):
     """Base of every node type; see the module docstring."""
 
     type_id: ClassVar[str]
@@ -126,8 +127,9 @@ class NodeType:
         """The output ports for these (validated) params; ``outputs`` unless dynamic."""
         return cls.outputs
 
+    @abstractmethod
     async def run(self, ctx: NodeContext, inputs: Mapping[str, Any], params: Any) -> dict[str, Any]:
-        raise NotImplementedError
+        """Do the node's work: ``{output port: value}`` for exactly its output ports."""
 
     @classmethod
     def describe(cls) -> dict[str, Any]:

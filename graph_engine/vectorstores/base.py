@@ -6,6 +6,7 @@ A subclass implements ``aadd_documents`` and ``asimilarity_search_with_score_by_
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,10 +45,11 @@ class AsyncVectorStore(VectorStore):
         vector = await self._embedding.aembed_query(query)
         return await self.asimilarity_search_with_score_by_vector(vector, k)
 
+    @abstractmethod
     async def asimilarity_search_with_score_by_vector(
         self, embedding: list[float], k: int = 4
     ) -> list[tuple[Document, float]]:
-        raise NotImplementedError
+        """The ``k`` nearest documents to ``embedding`` with their cosine similarity."""
 
     async def asimilarity_search(self, query: str, k: int = 4, **kwargs: Any) -> list[Document]:
         return [doc for doc, _ in await self.asimilarity_search_with_score(query, k)]
