@@ -16,9 +16,11 @@ from backend.api.limits import BodyLimitMiddleware
 from backend.api.node_types import served_catalogue
 from backend.api.problems import install_problem_handlers, use_problem_media_type
 from backend.api.router import api_router
+from backend.auth.rate_limit import LoginLimiter
 from backend.config import Settings
 from backend.db.session import create_engine, create_session_factory
 from backend.frontend import FrontendFiles
+from backend.observability import endpoint as observability
 from backend.plugins import load_plugins
 from backend.runtime import Runtime
 from backend.ws.router import router as ws_router
@@ -42,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         separate_input_output_schemas=False,
     )
     app.state.settings = settings
+    # NODELOOM_AUTH=on without NODELOOM_SECRET_KEY never gets here: Settings refuses it.
+    app.state.login_limiter = LoginLimiter(settings.login_rate_limit)
     install_problem_handlers(app)
     app.include_router(api_router)
     app.include_router(ws_router, prefix=API_PREFIX)
@@ -52,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         include_in_schema=False,
     )
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    observability.install(app)  # last: /metrics, request timing and WebSocket tracking
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

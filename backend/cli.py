@@ -110,8 +110,10 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = load_settings(host=args.host, port=args.port, database_url=args.database_url)
-    logging.basicConfig(level=settings.log_level.upper().replace("TRACE", "DEBUG"))
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from backend.observability.logging import logging_config
+    from backend.observability.startup import start_telemetry
+
+    start_telemetry(settings, "nodeloom-api")
     _upgrade(settings.database_url)
     if not settings.is_loopback:
         logger.warning(
@@ -126,6 +128,7 @@ def _serve(args: argparse.Namespace) -> int:
         # Run events are small JSON messages sent one by one: compressing each costs
         # more CPU and latency than the bytes it saves.
         "ws_per_message_deflate": False,
+        "log_config": logging_config(settings.log_format, settings.log_level),
     }
     if args.reload:
         # The reloader imports the app itself, so the settings travel by environment.
@@ -133,8 +136,9 @@ def _serve(args: argparse.Namespace) -> int:
         uvicorn.run("backend.app:create_app", factory=True, reload=True, **options)
     else:
         from backend.app import create_app
+        from backend.observability.serving import serve
 
-        uvicorn.run(create_app(settings), **options)
+        serve(create_app(settings), **options)  # closes WebSockets with 1001, exits 0
     return EXIT_OK
 
 

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -21,6 +21,9 @@ DEFAULT_DATA_DIR = Path("~/.nodeloom")
 DEFAULT_FRONTEND_DIR = REPO_ROOT / "frontend" / "dist"
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
+AuthMode = Literal["off", "on"]
+SignupPolicy = Literal["open", "closed"]
+MIN_SECRET_KEY_LENGTH = 32
 
 # Drivers the async engine supports, keyed by the plain scheme a person may write.
 _ASYNC_DRIVERS = {
@@ -72,6 +75,24 @@ class Settings(BaseSettings):
     log_level: LogLevel = Field(
         default="info",
         description="Log level of the server: critical, error, warning, info, debug or trace.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="`text`, or `json`: one JSON object per line (time, level, logger, message, "
+        "and run_id/workflow_id/node_id inside a run), uvicorn's access log included.",
+    )
+    otel_exporter: Literal["none", "console", "otlp"] | None = Field(
+        default=None,
+        description="OpenTelemetry traces (a span per run, a child span per node): `console`, "
+        "`otlp` (to OTEL_EXPORTER_OTLP_ENDPOINT; needs the `otel` extra) or `none`. Default: "
+        "`otlp` when OTEL_EXPORTER_OTLP_ENDPOINT is set, else `none`.",
+    )
+    worker_metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port on which `nodeloom worker` serves Prometheus metrics at `/metrics` "
+        "(on NODELOOM_HOST). Unset: a worker serves none (the API always serves `/metrics`).",
     )
     kafka_bootstrap_servers: str | None = Field(
         default=None,
@@ -133,6 +154,34 @@ class Settings(BaseSettings):
         "the workers; a module defining `NodeType` classes adds node types.",
     )
 
+    auth: AuthMode = Field(
+        default="off",
+        description="`off`: single-person mode, no sign-in, everything belongs to the one "
+        "local owner. `on`: accounts (sign-up, login, API keys, per-person workflows).",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key material (at least 32 characters) from which the key that encrypts "
+        "stored credentials is derived. Required with NODELOOM_AUTH=on; without it "
+        "single-person mode keeps a random key in `<data dir>/secret.key`.",
+    )
+    signup: SignupPolicy = Field(
+        default="open",
+        description="`open` or `closed`: whether new accounts may sign up (the first account "
+        "may always sign up, and is the admin).",
+    )
+    cookie_secure: bool = Field(
+        default=False,
+        description="Mark the session cookie `Secure` (sent over HTTPS only); set it behind HTTPS.",
+    )
+    login_rate_limit: int = Field(
+        default=10,
+        ge=1,
+        le=10_000,
+        description="Failed logins per minute for one (client address, email) before further "
+        "attempts get `429 Too Many Requests`.",
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _lower_log_level(cls, value: object) -> object:
@@ -159,6 +208,18 @@ class Settings(BaseSettings):
             value.strip() or f"sqlite+aiosqlite:///{data_dir}/nodeloom.db"
         )
 
+    @field_validator("secret_key", mode="after")
+    @classmethod
+    def _check_secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if len(value.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(
+                f"NODELOOM_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters "
+                "(e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
+        return value
+
     @field_validator("kafka_bootstrap_servers", mode="after")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
@@ -170,6 +231,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 "NODELOOM_EMBEDDED_WORKER=false needs NODELOOM_KAFKA_BOOTSTRAP_SERVERS: "
                 "without Kafka no other process can execute runs, so they would stay queued"
+            )
+        if self.auth == "on" and self.secret_key is None:
+            raise ValueError(
+                "NODELOOM_AUTH=on needs NODELOOM_SECRET_KEY (at least 32 random characters): "
+                "it encrypts the stored credentials, and every server and worker must share it"
+            )
+        if self.database_url.startswith("sqlite") and not self.runs_embedded_worker:
+            raise ValueError(
+                "NODELOOM_KAFKA_BOOTSTRAP_SERVERS with a SQLite database and no embedded "
+                "worker: `nodeloom worker` processes cannot share one SQLite file safely "
+                "(or at all from another host); use PostgreSQL"
             )
         if self.worker_timeout_seconds < 3 * self.heartbeat_interval_seconds:
             raise ValueError(
@@ -184,6 +256,11 @@ class Settings(BaseSettings):
         if self.embedded_worker is None:
             return self.kafka_bootstrap_servers is None
         return self.embedded_worker
+
+    @property
+    def accounts(self) -> bool:
+        """Whether people sign in (``NODELOOM_AUTH=on``) rather than single-person mode."""
+        return self.auth == "on"
 
     @property
     def plugin_modules(self) -> list[str]:

@@ -20,11 +20,14 @@ class FieldProblem:
     pointer: str | None = None
     parameter: str | None = None
     location: str | None = None  # "query", "header", "path" or "cookie" for a parameter
+    node_id: str | None = None  # the workflow node at fault, when the body is a workflow
 
     def as_dict(self) -> dict[str, str]:
         item = {"code": self.code, "message": self.message}
         if self.pointer is not None:
             item["pointer"] = self.pointer
+        if self.node_id is not None:
+            item["node_id"] = self.node_id
         if self.parameter is not None:
             item["parameter"] = self.parameter
             item["in"] = self.location or "query"
@@ -187,3 +190,17 @@ class RunFinished(NodeloomError):
 class WorkflowNotRunnable(InvalidInput):
     code = "workflow_not_runnable"
     title = "Workflow cannot run"
+
+
+class SecretsInDocument(InvalidInput):
+    """A node parameter holds something that looks like a secret (an API key, a password)."""
+
+    code = "secrets_in_document"
+    title = "Secrets in the workflow"
+
+
+class UnknownImportFormat(InvalidInput):
+    """An import is neither a Nodeloom document nor a Langflow or Flowise export."""
+
+    code = "unknown_import_format"
+    title = "Unknown import format"

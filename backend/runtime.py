@@ -69,7 +69,7 @@ class Runtime:
         self._spawn(self.recorder.run(), "recorder")
         self._spawn(self.reaper.run(), "reaper")
         if self.worker is not None:
-            await self.worker.start()
+            await self.worker.start(embedded=True)  # warms up after start-up, see there
 
     async def stop(self) -> None:
         if self.worker is not None:

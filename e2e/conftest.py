@@ -7,6 +7,7 @@ Run with ``.venv/bin/pytest e2e -q`` after ``npm --prefix frontend run build``.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -109,9 +110,9 @@ def running_server(command: list[str], port: int, env: dict[str, str], log: Path
             process.wait()
 
 
-@pytest.fixture(scope="session")
-def base_url() -> Iterator[str]:
-    """`nodeloom serve` on a free port with a throwaway SQLite database."""
+@contextmanager
+def throwaway_server(settings: dict[str, str] | None = None) -> Iterator[str]:
+    """`nodeloom serve` on a free port with a throwaway SQLite database (and `settings`)."""
     workdir = Path(tempfile.mkdtemp(prefix="nodeloom-e2e-"))
     port = free_port()
     command = [
@@ -122,12 +123,27 @@ def base_url() -> Iterator[str]:
         "--database-url",
         f"sqlite+aiosqlite:///{workdir / 'e2e.db'}",
     ]
-    env = {**os.environ, "NODELOOM_DATA_DIR": str(workdir)}
+    env = {**os.environ, "NODELOOM_DATA_DIR": str(workdir), **(settings or {})}
     try:
         with running_server(command, port, env, workdir / "server.log") as url:
             yield url
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    """Single-person mode (the embedded default)."""
+    with throwaway_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def accounts_url() -> Iterator[str]:
+    """Accounts mode: sign-up and sessions (NODELOOM_AUTH=on, with a throwaway secret key)."""
+    settings = {"NODELOOM_AUTH": "on", "NODELOOM_SECRET_KEY": secrets.token_urlsafe(48)}
+    with throwaway_server(settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -85,6 +85,9 @@ def test_export_then_import(page: Page, api, tmp_path: Path, screenshot) -> None
     with page.expect_file_chooser() as chooser:
         page.get_by_role("button", name="Import", exact=True).click()
     chooser.value.set_files(saved)
+    preview = page.get_by_role("dialog", name="Import workflow")
+    expect(preview.get_by_label("Detected format")).to_have_text("Nodeloom")
+    preview.get_by_role("button", name="Import", exact=True).click()
     page.wait_for_url(re.compile(r"/workflows/[0-9a-f]+$"))
     imported_id = page.url.rsplit("/", 1)[-1]
     assert imported_id != original["id"]

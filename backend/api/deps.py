@@ -7,11 +7,17 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.documents import read_document
+from backend.auth.errors import NotSignedIn
+from backend.auth.principal import LOCAL, Principal, identify
+from backend.auth.sessions import COOKIE_NAME
 from backend.bus import EventBus
 from backend.config import Settings
+from backend.db.models import WorkflowRecord
+from backend.db.workflow_store import Author
 from backend.errors import FieldProblem, InvalidHeader, PreconditionRequired, WorkflowNotFound
 from graph_engine.document import WorkflowDocument
 
@@ -33,13 +39,54 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_workflow_id(
+async def get_principal(
+    request: Request, session: Annotated[AsyncSession, Depends(get_session)]
+) -> Principal | None:
+    """Who asks: the local owner in single-person mode; else the account behind the API key
+    or the session cookie, or ``None`` (anonymous). A wrong API key is refused (401)."""
+    if not request.app.state.settings.accounts:
+        return LOCAL
+    principal = await identify(
+        session,
+        authorization=request.headers.get("authorization"),
+        cookie=request.cookies.get(COOKIE_NAME),
+    )
+    await session.commit()  # end the read: the handler's writes start a fresh transaction
+    return principal
+
+
+def require_user(principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal:
+    if principal is None:
+        raise NotSignedIn()
+    return principal
+
+
+async def get_workflow_id(
     workflow_id: Annotated[str, Path(description="The workflow's id (32 hexadecimal digits).")],
+    principal: Annotated[Principal, Depends(require_user)],
+    session: Annotated[AsyncSession, Depends(get_session)],
 ) -> str:
+    """The id of a workflow the caller owns; any other id is not found (never forbidden)."""
     # Anything that is not an id cannot name a workflow; no need to ask the database.
     if not _WORKFLOW_ID.fullmatch(workflow_id):
         raise WorkflowNotFound(workflow_id)
+    if not principal.local:
+        owner = await session.scalar(
+            select(WorkflowRecord.owner_id).where(WorkflowRecord.id == workflow_id)
+        )
+        await session.commit()
+        if owner != principal.user_id:
+            raise WorkflowNotFound(workflow_id)
     return workflow_id
+
+
+def owner_scope(principal: Annotated[Principal, Depends(require_user)]) -> str | None:
+    """The owner whose workflows a listing shows; ``None`` (everybody's) in single mode."""
+    return None if principal.local else principal.user_id
+
+
+def author_of(principal: Principal) -> Author:
+    return Author(principal.name, None if principal.local else principal.user_id)
 
 
 def get_if_match(
@@ -76,6 +123,12 @@ def require_if_match(if_match: Annotated[int | None, Depends(get_if_match)]) -> 
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+# The caller, if anyone (``None``: anonymous, accounts mode only).
+OptionalUser = Annotated[Principal | None, Depends(get_principal)]
+# The caller, who must be signed in (401 otherwise); ``.user_id`` owns what they create.
+CurrentUser = Annotated[Principal, Depends(require_user)]
+# ``owner_id`` filter for listings: the caller's id, or ``None`` in single-person mode.
+OwnerScope = Annotated[str | None, Depends(owner_scope)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 BusDep = Annotated[EventBus, Depends(get_bus)]
 WorkflowIdDep = Annotated[str, Depends(get_workflow_id)]

@@ -1,20 +1,34 @@
-"""Export a workflow as its document file, and import one as a new workflow."""
+"""Export a workflow as its document file, and import one (preview first) as a new workflow.
+
+Export refuses a document whose params hold something that looks like a secret, and
+lists the credentials the document needs. Import previews any supported file (a
+Nodeloom document, a Langflow or Flowise export) without storing anything; the import
+itself stores a Nodeloom document, refusing one that holds a secret.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from backend.api.deps import DocumentBody, SessionDep, WorkflowIdDep
+from backend.api.deps import CurrentUser, DocumentBody, SessionDep, WorkflowIdDep, author_of
 from backend.api.documents import DOCUMENT_REQUEST_BODY
 from backend.api.problems import problem_responses
-from backend.api.schemas import Workflow
+from backend.api.schemas import Workflow, WorkflowProblem
 from backend.api.workflows import CREATED, answer
 from backend.db import workflow_store as store
-from graph_engine.document import WorkflowDocument, export_bytes
+from backend.exchange.credentials import with_credentials
+from backend.exchange.importer import prepare_import
+from backend.exchange.problems import secrets_error
+from backend.exchange.secret_scan import scan_document
+from backend.validation import check_document
+from graph_engine.document import MAX_NAME_LENGTH, WorkflowDocument, export_bytes
 
 router = APIRouter(prefix="/workflows", tags=["exchange"])
 
@@ -38,12 +52,18 @@ EXPORTED = {
     "/{workflow_id}/export",
     operation_id="exportWorkflow",
     response_model=WorkflowDocument,
-    responses={**EXPORTED, **problem_responses(404)},
+    responses={**EXPORTED, **problem_responses(404, 422)},
 )
 async def export_workflow(workflow_id: WorkflowIdDep, session: SessionDep) -> Response:
-    """Download the workflow's document; importing it again gives the same bytes."""
+    """Download the workflow's document; importing it again gives the same bytes.
+
+    Refused with `422 secrets_in_document` (naming every node and param) when a param
+    holds something that looks like a secret: a key belongs in a credential. The
+    document's `credentials` lists every credential its nodes refer to.
+    """
     record = await store.get_workflow(session, workflow_id)
-    document = WorkflowDocument.model_validate(record.document)
+    refuse_secrets(record.document, "export")
+    document = with_credentials(WorkflowDocument.model_validate(record.document))
     return Response(
         export_bytes(document),
         media_type="application/json",
@@ -60,11 +80,90 @@ async def export_workflow(workflow_id: WorkflowIdDep, session: SessionDep) -> Re
     responses={**CREATED, **problem_responses(400, 413, 422)},
 )
 async def import_workflow(
-    document: DocumentBody, session: SessionDep, response: Response
+    document: DocumentBody, session: SessionDep, user: CurrentUser, response: Response
 ) -> Workflow:
-    """A new workflow from an exported document; its name comes from the document."""
-    record = await store.create_workflow(session, document, message="Imported")
+    """A new workflow from an exported document; its name comes from the document.
+
+    Other tools' files go through `previewImport` first, which converts them. A document
+    holding something that looks like a secret is refused (`422 secrets_in_document`).
+    """
+    refuse_secrets(document.model_dump(mode="json"), "import")
+    record = await store.create_workflow(
+        session,
+        with_credentials(document),
+        message="Imported",
+        owner_id=user.user_id,
+        author=author_of(user),
+    )
     return answer(record, response, created=True)
+
+
+CredentialName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")]
+NeededName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME_LENGTH)]
+
+
+class ImportPreviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: Any = Field(
+        description="The file's JSON: a Nodeloom document, a Langflow flow or a Flowise chatflow."
+    )
+    credential_map: dict[NeededName, CredentialName] | None = Field(
+        default=None,
+        description="For each credential the file needs (by name), one of yours to use instead.",
+    )
+
+
+class NeededCredential(BaseModel):
+    name: str = Field(description="The name the file refers to.")
+    provider: str = Field(description="e.g. `openai`, `anthropic`, `pinecone`, `postgres`.")
+    mapped_to: str | None = Field(description="Your credential it will use, if mapped.")
+
+
+class ImportPreview(BaseModel):
+    source_format: Literal["nodeloom", "langflow", "flowise"]
+    document: WorkflowDocument = Field(description="What the import will store (map applied).")
+    credentials_needed: list[NeededCredential]
+    notes: list[str] = Field(description="What was converted, replaced or left behind.")
+    problems: list[WorkflowProblem] = Field(
+        description="The graph problems the imported workflow will have, errors first."
+    )
+
+
+@router.post(
+    "/import/preview",
+    operation_id="previewImport",
+    response_model=ImportPreview,
+    responses={
+        200: {"description": "What importing the file would create; nothing is stored."},
+        **problem_responses(400, 413, 422),
+    },
+)
+async def preview_import(body: ImportPreviewRequest, _user: CurrentUser) -> ImportPreview:
+    """Convert and check a file to import, with the credential map applied; store nothing.
+
+    `422 unknown_import_format` when the file is none of the supported formats;
+    `422 invalid_document` when a Nodeloom document is broken; `422 secrets_in_document`
+    when a secret sits somewhere it cannot be replaced by a credential reference.
+    """
+    prepared = prepare_import(body.source, body.credential_map or {})
+    problems = await check_document(prepared.document)
+    return ImportPreview.model_validate(
+        {
+            "source_format": prepared.source_format,
+            "document": prepared.document,
+            "credentials_needed": [asdict(item) for item in prepared.credentials_needed],
+            "notes": prepared.notes,
+            "problems": problems,
+        }
+    )
+
+
+def refuse_secrets(document: dict[str, Any], action: str) -> None:
+    """Raise ``SecretsInDocument`` if any node param of ``document`` looks like a secret."""
+    findings = scan_document(document)
+    if findings:
+        raise secrets_error(document, findings, action)
 
 
 def content_disposition(name: str) -> str:

@@ -56,11 +56,14 @@ _CODES = {
 
 _DESCRIPTIONS = {
     400: "The request is malformed: the body is not JSON, or a header is unreadable.",
-    404: "There is no such workflow or version.",
+    401: "Not signed in, or the API key is wrong (accounts mode).",
+    403: "Not allowed: sign-up is closed, or the share link's scope does not allow it.",
+    404: "There is no such thing (workflow, version, run, credential, link), or it is not yours.",
     409: "The workflow changed since the version given in `If-Match`; see `current_version`.",
     413: "The request body is larger than the server accepts.",
     422: "The request breaks the rules; `errors` lists every fault with where it is.",
     428: "The request needs an `If-Match` header naming the version it is based on.",
+    429: "Too many attempts; `Retry-After` says when to try again.",
     500: "Something unexpected went wrong; the error was logged under `error_id`.",
     503: "The database cannot be reached.",
 }
@@ -114,7 +117,7 @@ def field_problem_from_pydantic(error: dict[str, Any]) -> FieldProblem:
 
 async def _nodeloom_error(_request: Request, error: Exception) -> Response:
     assert isinstance(error, NodeloomError)
-    return problem_response(error)
+    return problem_response(error, getattr(error, "headers", None))  # e.g. Retry-After
 
 
 async def _document_error(_request: Request, error: Exception) -> Response:

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from backend.api import exchange, meta, node_types, runs, validation, versions, workflows
-from backend.api.deps import API_PREFIX
+from backend.api import (
+    auth,
+    credentials,
+    exchange,
+    meta,
+    node_types,
+    runs,
+    share_links,
+    shared,
+    validation,
+    versions,
+    workflows,
+)
+from backend.api.deps import API_PREFIX, require_user
 
 api_router = APIRouter(prefix=API_PREFIX)
+SIGNED_IN = Depends(require_user)
+# Public: health, the schema, the node catalogue, sign-in; everything else needs a
+# signed-in caller (``CurrentUser``) or a live share link (``/shared/{token}``).
 api_router.include_router(meta.router)
 api_router.include_router(node_types.router)
+api_router.include_router(auth.router)
 # Fixed paths first: /workflows/import and /workflows/validate must win over
 # /workflows/{workflow_id}.
-api_router.include_router(exchange.router)
-api_router.include_router(validation.router)
-api_router.include_router(workflows.router)
-api_router.include_router(versions.router)
-api_router.include_router(runs.router)
+for private in (
+    exchange.router,
+    validation.router,
+    workflows.router,
+    versions.router,
+    runs.router,
+    credentials.router,
+    share_links.router,
+):
+    # Signed-in only, whatever a route itself asks for (a new route cannot forget it).
+    api_router.include_router(private, dependencies=[SIGNED_IN])
+api_router.include_router(shared.router)

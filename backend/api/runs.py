@@ -14,15 +14,18 @@ import logging
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.api.deps import API_PREFIX, BusDep, SessionDep, WorkflowIdDep
+from backend.api.deps import API_PREFIX, BusDep, CurrentUser, SessionDep, WorkflowIdDep
 from backend.api.problems import problem_responses
 from backend.api.run_schemas import Run, RunEventPage, RunPage, RunSummary, StartRun
 from backend.api.workflows import MAX_OFFSET
-from backend.bus import BusError, ControlMessage, RunRequest
+from backend.bus import BusError, ControlMessage, EventBus, RunRequest
 from backend.db import run_store
 from backend.db import workflow_store as store
+from backend.db.models import RunRecord
 from backend.db.workflow_store import MAX_VERSION
 from backend.errors import (
     FieldProblem,
@@ -51,6 +54,24 @@ def get_run_id(
     return run_id
 
 
+async def get_owned_run_id(
+    run_id: Annotated[str, Path(description="The run's id (32 hexadecimal digits).")],
+    user: CurrentUser,
+    session: SessionDep,
+) -> str:
+    """The id of a run of the caller's workflows; anyone else's is not found."""
+    run_id = get_run_id(run_id)
+    if not user.local:
+        owner = await session.scalar(select(RunRecord.owner_id).where(RunRecord.id == run_id))
+        await session.commit()
+        if owner != user.user_id:
+            raise RunNotFound(run_id)
+    return run_id
+
+
+OwnedRunId = Annotated[str, Depends(get_owned_run_id)]
+
+
 @router.post(
     "/workflows/{workflow_id}/runs",
     operation_id="startRun",
@@ -62,6 +83,7 @@ async def start_run(
     workflow_id: WorkflowIdDep,
     session: SessionDep,
     bus: BusDep,
+    user: CurrentUser,
     response: Response,
     body: Annotated[StartRun | None, Body()] = None,
     version: Annotated[
@@ -71,13 +93,36 @@ async def start_run(
 ) -> Run:
     """Queue a run of the workflow (its current version, or `version`) with `inputs`."""
     inputs = (body or StartRun()).inputs
+    run = await queue_run(session, bus, workflow_id, version, inputs, owner_id=user.user_id)
+    response.headers["Location"] = f"{API_PREFIX}/runs/{run.id}"
+    return Run.from_record(run)
+
+
+async def queue_run(
+    session: AsyncSession,
+    bus: EventBus,
+    workflow_id: str,
+    version: int | None,
+    inputs: dict[str, str],
+    *,
+    owner_id: str,
+    share_link_id: str | None = None,
+) -> RunRecord:
+    """Check the version and the inputs, insert the queued run and publish it."""
     if version is None:
         record: Any = await store.get_workflow(session, workflow_id)
     else:
         record = await store.get_version(session, workflow_id, version)
     _check_runnable(record.problems)
     _check_inputs(record.document, inputs)
-    run, queued = await run_store.create_run(session, workflow_id, record.version, inputs)
+    run, queued = await run_store.create_run(
+        session,
+        workflow_id,
+        record.version,
+        inputs,
+        owner_id=owner_id,
+        share_link_id=share_link_id,
+    )
     request = RunRequest(
         run_id=run.id, workflow_id=workflow_id, version=record.version, inputs=inputs
     )
@@ -92,8 +137,7 @@ async def start_run(
         raise ServiceUnavailable(
             "The run could not be queued: the event bus is unavailable."
         ) from None
-    response.headers["Location"] = f"{API_PREFIX}/runs/{run.id}"
-    return Run.from_record(run)
+    return run
 
 
 def _check_runnable(problems: list[dict[str, Any]]) -> None:
@@ -148,9 +192,9 @@ def _check_inputs(document: dict[str, Any], inputs: dict[str, str]) -> None:
     response_model=Run,
     responses=problem_responses(404),
 )
-async def get_run(run_id: Annotated[str, Path()], session: SessionDep) -> Run:
+async def get_run(run_id: OwnedRunId, session: SessionDep) -> Run:
     """The run: status, inputs, outputs, each node's state, timings, token usage, error."""
-    return Run.from_record(await run_store.get_run(session, get_run_id(run_id)))
+    return Run.from_record(await run_store.get_run(session, run_id))
 
 
 @router.get(
@@ -185,9 +229,8 @@ async def list_workflow_runs(
         **problem_responses(404, 409, 503),
     },
 )
-async def cancel_run(run_id: Annotated[str, Path()], session: SessionDep, bus: BusDep) -> Run:
+async def cancel_run(run_id: OwnedRunId, session: SessionDep, bus: BusDep) -> Run:
     """Ask the run to stop. Cancelling a cancelled run again is fine; a finished one, 409."""
-    run_id = get_run_id(run_id)
     run = await run_store.get_run(session, run_id)
     _check_cancellable(run_id, run.status)
     event = await run_store.cancel_queued(session, run_id)
@@ -222,7 +265,7 @@ async def _publish(publishing: Any, run_id: str) -> None:
     responses=problem_responses(404, 422),
 )
 async def list_run_events(
-    run_id: Annotated[str, Path()],
+    run_id: OwnedRunId,
     session: SessionDep,
     after: Annotated[
         int, Query(ge=-1, le=MAX_VERSION, description="Only events with a greater `seq`.")
@@ -230,7 +273,11 @@ async def list_run_events(
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 500,
 ) -> RunEventPage:
     """The run's recorded events in `seq` order, a page at a time (for a past run's picture)."""
-    run = await run_store.get_run(session, get_run_id(run_id))
+    return await event_page(session, run_id, after=after, limit=limit)
+
+
+async def event_page(session: AsyncSession, run_id: str, *, after: int, limit: int) -> RunEventPage:
+    run = await run_store.get_run(session, run_id)
     rows = await run_store.list_events(session, run.id, after=after, limit=limit)
     items = [parse_event(row.payload) for row in rows]
     next_after = rows[-1].seq if len(rows) == limit else None

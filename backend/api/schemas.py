@@ -209,6 +209,9 @@ class ProblemItem(BaseModel):
     )
     parameter: str | None = Field(default=None, description="Name of the faulty parameter.")
     in_: Literal["query", "header", "path", "cookie"] | None = Field(default=None, alias="in")
+    node_id: str | None = Field(
+        default=None, description="The workflow node at fault, when the body is a workflow."
+    )
 
 
 class Problem(BaseModel):

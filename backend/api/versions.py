@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from backend.api.deps import IfMatchDep, SessionDep, WorkflowIdDep
+from backend.api.deps import CurrentUser, IfMatchDep, SessionDep, WorkflowIdDep, author_of
 from backend.api.problems import problem_responses
 from backend.api.schemas import Version, VersionPage, VersionSummary, Workflow
 from backend.api.workflows import CURRENT, MAX_OFFSET, answer
@@ -61,6 +61,7 @@ async def restore_workflow_version(
     version: VersionNumber,
     if_match: IfMatchDep,
     session: SessionDep,
+    user: CurrentUser,
     response: Response,
 ) -> Workflow:
     """Make an old version current again, as a new version; the history stays intact."""
@@ -72,5 +73,6 @@ async def restore_workflow_version(
         lambda _current: restored,
         expected_version=if_match,
         message=f"Restored version {version}",
+        author=author_of(user),
     )
     return answer(record, response)

@@ -8,11 +8,14 @@ from fastapi import APIRouter, Body, Query, Response
 
 from backend.api.deps import (
     API_PREFIX,
+    CurrentUser,
     DocumentBody,
     IfMatchDep,
+    OwnerScope,
     RequiredIfMatchDep,
     SessionDep,
     WorkflowIdDep,
+    author_of,
     etag,
 )
 from backend.api.documents import DOCUMENT_REQUEST_BODY
@@ -67,6 +70,7 @@ def answer(record: WorkflowRecord, response: Response, *, created: bool = False)
 )
 async def list_workflows(
     session: SessionDep,
+    owner_id: OwnerScope,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
     q: Annotated[
@@ -76,7 +80,9 @@ async def list_workflows(
     sort: WorkflowSort = WorkflowSort.updated_desc,
 ) -> WorkflowPage:
     """Workflows, a page at a time, optionally filtered by name."""
-    page = await store.list_workflows(session, limit=limit, offset=offset, query=q, sort=sort)
+    page = await store.list_workflows(
+        session, limit=limit, offset=offset, query=q, sort=sort, owner_id=owner_id
+    )
     items = [WorkflowSummary.from_record(record) for record in page.items]
     return WorkflowPage(items=items, total=page.total, limit=limit, offset=offset)
 
@@ -89,11 +95,13 @@ async def list_workflows(
     responses={**CREATED, **problem_responses(400, 413, 422)},
 )
 async def create_workflow(
-    body: CreateWorkflow, session: SessionDep, response: Response
+    body: CreateWorkflow, session: SessionDep, user: CurrentUser, response: Response
 ) -> Workflow:
     """A new, empty workflow."""
     document = empty_document(body.name, body.description)
-    record = await store.create_workflow(session, document, message="Created")
+    record = await store.create_workflow(
+        session, document, message="Created", owner_id=user.user_id, author=author_of(user)
+    )
     return answer(record, response, created=True)
 
 
@@ -122,6 +130,7 @@ async def update_workflow(
     expected_version: RequiredIfMatchDep,
     document: DocumentBody,
     session: SessionDep,
+    user: CurrentUser,
     response: Response,
     message: Message = None,
 ) -> Workflow:
@@ -130,7 +139,12 @@ async def update_workflow(
     The workflow's name and description follow the document's.
     """
     record = await store.save_document(
-        session, workflow_id, document, expected_version=expected_version, message=message
+        session,
+        workflow_id,
+        document,
+        expected_version=expected_version,
+        message=message,
+        author=author_of(user),
     )
     return answer(record, response)
 
@@ -146,6 +160,7 @@ async def rename_workflow(
     body: RenameWorkflow,
     if_match: IfMatchDep,
     session: SessionDep,
+    user: CurrentUser,
     response: Response,
 ) -> Workflow:
     """Change the name and/or description (a new version, "Renamed")."""
@@ -155,7 +170,12 @@ async def rename_workflow(
         return document.model_copy(update=changes)
 
     record = await store.change_document(
-        session, workflow_id, rename, expected_version=if_match, message="Renamed"
+        session,
+        workflow_id,
+        rename,
+        expected_version=if_match,
+        message="Renamed",
+        author=author_of(user),
     )
     return answer(record, response)
 
@@ -170,6 +190,7 @@ async def rename_workflow(
 async def duplicate_workflow(
     workflow_id: WorkflowIdDep,
     session: SessionDep,
+    user: CurrentUser,
     response: Response,
     body: Annotated[DuplicateWorkflow | None, Body()] = None,
 ) -> Workflow:
@@ -178,7 +199,9 @@ async def duplicate_workflow(
     name = body.name if body and body.name else copy_name(source.name)
     document = WorkflowDocument.model_validate(source.document).model_copy(update={"name": name})
     message = f"Duplicated from version {source.version} of {source.name}"
-    record = await store.create_workflow(session, document, message=message[:500])
+    record = await store.create_workflow(
+        session, document, message=message[:500], owner_id=user.user_id, author=author_of(user)
+    )
     return answer(record, response, created=True)
 
 

@@ -13,6 +13,8 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
+from backend.observability import kafka_lag
+
 from ._kafka_settings import KafkaSettings
 from .messages import Channel
 
@@ -60,6 +62,7 @@ class KafkaReader(ABC, Generic[T]):
         except BaseException:
             await self._consumer.stop()
             raise
+        kafka_lag.watch(self._consumer, self._topic, type(self).__name__)
         return self
 
     async def __aexit__(
@@ -77,6 +80,7 @@ class KafkaReader(ABC, Generic[T]):
         async with self._lock:
             self._buffer.clear()
             if self._consumer is not None:
+                kafka_lag.unwatch(self._consumer)
                 try:
                     await self._finish(handled)
                 finally:

@@ -30,22 +30,30 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--concurrency", type=int, help="runs at once (NODELOOM_WORKER_CONCURRENCY; default 8)"
     )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve Prometheus metrics at /metrics on this port (NODELOOM_WORKER_METRICS_PORT)",
+    )
     parser.set_defaults(handler=_worker)
 
 
 def _worker(args: argparse.Namespace) -> int:
     from backend.cli import load_settings
 
-    settings = load_settings(database_url=args.database_url, worker_concurrency=args.concurrency)
+    settings = load_settings(
+        database_url=args.database_url,
+        worker_concurrency=args.concurrency,
+        worker_metrics_port=args.metrics_port,
+    )
     if settings.kafka_bootstrap_servers is None:
         raise CommandError(
             "nodeloom worker needs NODELOOM_KAFKA_BOOTSTRAP_SERVERS: without Kafka, runs "
             "execute inside `nodeloom serve` (the embedded default)"
         )
-    logging.basicConfig(
-        level=settings.log_level.upper().replace("TRACE", "DEBUG"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from backend.observability.startup import start_telemetry
+
+    start_telemetry(settings, "nodeloom-worker")
     asyncio.run(_serve(settings))
     return EXIT_OK
 
@@ -67,6 +75,7 @@ async def _serve(settings: Any) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
+    metrics = await _metrics_server(settings)
     try:
         await bus.start()
         worker = WorkerService(bus, create_session_factory(engine), settings)
@@ -78,5 +87,21 @@ async def _serve(settings: Any) -> None:
     except BusError as error:
         raise CommandError(f"cannot reach Kafka: {error}") from None
     finally:
+        if metrics is not None:
+            metrics.close()
         await bus.close()
         await engine.dispose()
+
+
+async def _metrics_server(settings: Any) -> asyncio.Server | None:
+    if settings.worker_metrics_port is None:
+        return None
+    from backend.observability.worker_endpoint import start_metrics_server
+
+    try:
+        return await start_metrics_server(settings.host, settings.worker_metrics_port)
+    except OSError as error:
+        raise CommandError(
+            f"cannot serve metrics on {settings.host}:{settings.worker_metrics_port}: "
+            f"{error.strerror or error}"
+        ) from None

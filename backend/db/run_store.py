@@ -59,9 +59,18 @@ def event_row(event: RunEvent) -> dict[str, Any]:
 
 
 async def create_run(
-    session: AsyncSession, workflow_id: str, version: int, inputs: dict[str, Any]
+    session: AsyncSession,
+    workflow_id: str,
+    version: int,
+    inputs: dict[str, Any],
+    *,
+    owner_id: str | None = None,
+    share_link_id: str | None = None,
 ) -> tuple[RunRecord, RunQueued]:
-    """Insert a queued run and its ``run.queued`` event (seq 0), in one transaction."""
+    """Insert a queued run and its ``run.queued`` event (seq 0), in one transaction.
+
+    ``owner_id``: whose credentials it uses (the workflow's owner); ``share_link_id``: the
+    link it was started through, if any (its hourly limit counts these)."""
     run_id = new_id()
     event = queued_event(run_id, workflow_id)
     record = RunRecord(
@@ -76,6 +85,8 @@ async def create_run(
         output_tokens=0,
         cancel_requested=False,
         created_at=event.ts,
+        owner_id=owner_id,
+        share_link_id=share_link_id,
     )
     session.add(record)
     await session.flush()

@@ -54,6 +54,17 @@ _ORDER = {
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    """Who saves a version: a name for the history, and the account (``None``: local)."""
+
+    name: str = LOCAL_AUTHOR
+    user_id: str | None = None
+
+
+LOCAL = Author()
+
+
+@dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: Sequence[T]
     total: int
@@ -68,9 +79,18 @@ def _stored(document: WorkflowDocument) -> dict[str, Any]:
 
 
 async def list_workflows(
-    session: AsyncSession, *, limit: int, offset: int, query: str | None, sort: WorkflowSort
+    session: AsyncSession,
+    *,
+    limit: int,
+    offset: int,
+    query: str | None,
+    sort: WorkflowSort,
+    owner_id: str | None = None,
 ) -> Page[WorkflowRecord]:
+    """``owner_id``: only that owner's workflows (``None``: everybody's, single-person mode)."""
     filtered = select(WorkflowRecord)
+    if owner_id is not None:
+        filtered = filtered.where(WorkflowRecord.owner_id == owner_id)
     if query:
         filtered = filtered.where(
             WorkflowRecord.name_key.contains(query.casefold(), autoescape=True)
@@ -93,7 +113,12 @@ async def get_workflow(session: AsyncSession, workflow_id: str) -> WorkflowRecor
 
 
 async def create_workflow(
-    session: AsyncSession, document: WorkflowDocument, *, message: str | None
+    session: AsyncSession,
+    document: WorkflowDocument,
+    *,
+    message: str | None,
+    owner_id: str | None = None,
+    author: Author = LOCAL,
 ) -> WorkflowRecord:
     problems = await check_document(document)
     now = utcnow()
@@ -109,10 +134,11 @@ async def create_workflow(
         created_at=now,
         updated_at=now,
         problems=problems,
+        owner_id=owner_id,
     )
     session.add(record)
     await session.flush()
-    session.add(_version_row(record.id, 1, document, stored, problems, message))
+    session.add(_version_row(record.id, 1, document, stored, problems, message, author))
     await session.commit()
     return record
 
@@ -124,12 +150,15 @@ async def save_document(
     *,
     expected_version: int,
     message: str | None,
+    author: Author = LOCAL,
 ) -> WorkflowRecord:
     """Store ``document`` as the next version, if the workflow is still at ``expected_version``."""
     if expected_version > MAX_VERSION:
         record = await get_workflow(session, workflow_id)
         raise VersionConflict(expected_version, record.version)
-    record = await _compare_and_swap(session, workflow_id, document, expected_version, message)
+    record = await _compare_and_swap(
+        session, workflow_id, document, expected_version, message, author
+    )
     if record is not None:
         return record
     await session.rollback()
@@ -143,6 +172,7 @@ async def _compare_and_swap(
     document: WorkflowDocument,
     expected_version: int,
     message: str | None,
+    author: Author,
 ) -> WorkflowRecord | None:
     problems = await check_document(document)
     stored = _stored(document)
@@ -165,7 +195,9 @@ async def _compare_and_swap(
     record = (await session.scalars(statement)).one_or_none()
     if record is None:
         return None
-    session.add(_version_row(workflow_id, record.version, document, stored, problems, message))
+    session.add(
+        _version_row(workflow_id, record.version, document, stored, problems, message, author)
+    )
     await session.commit()
     return record
 
@@ -177,6 +209,7 @@ async def change_document(
     *,
     expected_version: int | None,
     message: str,
+    author: Author = LOCAL,
 ) -> WorkflowRecord:
     """Apply ``change`` to the current document and save it as the next version.
 
@@ -190,7 +223,7 @@ async def change_document(
         if base != current.version:
             raise VersionConflict(base, current.version)
         document = change(WorkflowDocument.model_validate(current.document))
-        saved = await _compare_and_swap(session, workflow_id, document, base, message)
+        saved = await _compare_and_swap(session, workflow_id, document, base, message, author)
         if saved is not None:
             return saved
         await session.rollback()
@@ -240,6 +273,7 @@ def _version_row(
     stored: dict[str, Any],
     problems: list[StoredProblem],
     message: str | None,
+    author: Author,
 ) -> WorkflowVersionRecord:
     return WorkflowVersionRecord(
         id=new_id(),
@@ -248,7 +282,8 @@ def _version_row(
         name=document.name,
         document=stored,
         node_count=len(document.nodes),
-        author=LOCAL_AUTHOR,
+        author=author.name,
+        author_id=author.user_id,
         message=message,
         created_at=utcnow(),
         problems=problems,

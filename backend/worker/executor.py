@@ -22,7 +22,7 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,9 @@ from backend.bus import EventBus, RunRequest
 from backend.commands.credentials import EnvironmentCredentials
 from backend.db import run_store
 from backend.db.workflow_store import get_version
+from backend.observability.logging import bind_run
 from backend.worker.sink import PublishingSink
+from graph_engine.credentials import CredentialResolver
 from graph_engine.errors import GraphEngineError
 from graph_engine.events import ErrorInfo
 from graph_engine.executor import error_info
@@ -63,12 +65,17 @@ class Executor:
         worker_id: str,
         limits: ExecutorLimits,
         environ: Mapping[str, str] | None = None,
+        credentials: Callable[[str], CredentialResolver] | None = None,
     ) -> None:
         self._bus = bus
         self._sessions = sessions
         self.worker_id = worker_id
         self._limits = limits
         self._environ = os.environ if environ is None else environ
+        # Each run's resolver (the run owner's stored credentials); default: the environment.
+        self._credentials = credentials or (
+            lambda _run_id: EnvironmentCredentials(self._environ, {})
+        )
         self._slots = asyncio.Semaphore(limits.concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
         self.active: dict[str, ActiveRun] = {}
@@ -117,6 +124,7 @@ class Executor:
 
     async def _handle(self, request: RunRequest) -> None:
         active = ActiveRun(request.run_id)
+        bind_run(request.run_id, request.workflow_id)  # this task's log lines name the run
         self.active[request.run_id] = active  # before the claim: see the module docstring
         try:
             if not await self._claims.claim(request.run_id):
@@ -151,7 +159,7 @@ class Executor:
             run_id=request.run_id,
             workflow_id=request.workflow_id,
             cancel=active.cancel,
-            credentials=EnvironmentCredentials(self._environ, {}),
+            credentials=self._credentials(request.run_id),
         )
         active.task = task = asyncio.create_task(engine_run)
         done, _ = await asyncio.wait({task}, timeout=self._limits.run_timeout_s)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus import BusError, EventBus
 from backend.db import run_store
+from backend.observability.runs import RunObserver
 from graph_engine.events import RunFailed
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class Reaper:
             return []
         for event in failed:
             log.warning("run %s: its worker stopped responding; marked failed", event.run_id)
+            RunObserver(event.run_id, event.workflow_id).observe(event)  # counted here
             try:
                 await self._bus.publish_event(event)
             except BusError as error:  # recorded already: watchers find it in the database

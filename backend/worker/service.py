@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import socket
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus import BusError, EventBus
 from backend.config import Settings
+from backend.credentials.resolver import RunCredentialsFactory
 from backend.db import run_store
 from backend.worker.executor import Executor, ExecutorLimits
 
@@ -43,19 +45,24 @@ class WorkerService:
             sessions,
             self.worker_id,
             ExecutorLimits(settings.worker_concurrency, settings.run_timeout_seconds),
+            credentials=RunCredentialsFactory(settings, sessions, os.environ),
         )
         self._listening = asyncio.Event()
         self._taking: asyncio.Task[None] | None = None
         self._helpers: list[asyncio.Task[None]] = []
 
-    async def start(self) -> None:
-        await asyncio.to_thread(warm_up)
+    async def start(self, *, embedded: bool = False) -> None:
+        """``embedded`` (the API's worker): the engine warms up in the background and the
+        model clients load on first use, so the server answers health checks at once."""
+        warming = asyncio.create_task(asyncio.to_thread(warm_up, not embedded))
+        if not embedded:
+            await warming
         self._helpers = [
             asyncio.create_task(self._follow_control(), name="worker-control"),
             asyncio.create_task(self._heartbeat(), name="worker-heartbeat"),
         ]
         await self._listening.wait()
-        self._taking = asyncio.create_task(self._take(), name="worker-requests")
+        self._taking = asyncio.create_task(self._take(warming), name="worker-requests")
         log.info(
             "worker %s takes runs (concurrency %d)",
             self.worker_id,
@@ -70,7 +77,8 @@ class WorkerService:
         for task in self._helpers:
             await _cancel(task)
 
-    async def _take(self) -> None:
+    async def _take(self, warming: asyncio.Task[None]) -> None:
+        await warming  # the first run does not pay for the engine's imports
         while True:
             try:
                 await self.executor.take_requests()
@@ -107,19 +115,22 @@ class WorkerService:
                 self.executor.cancel(run_id)
 
 
-def warm_up() -> None:
+def warm_up(models: bool = True) -> None:
     """Import the engine and the model clients before the first run, so a first run does
-    not hold the event loop (and with it the heartbeat) for seconds of imports."""
+    not hold the event loop (and with it the heartbeat) for seconds of imports. The API's
+    embedded worker leaves the model clients (``models=False``) to the first run that
+    needs them: they are most of the server's start-up time and memory."""
     import importlib
 
     from graph_engine import compile_workflow, default_registry  # noqa: F401
 
     default_registry()
-    for module in ("langchain_openai", "langchain_anthropic"):
+    for module in ("langchain_openai", "langchain_anthropic") if models else ():
         try:
             importlib.import_module(module)
         except ImportError:
             log.info("%s is not installed: its models cannot run here", module)
+    gc.freeze()  # what was just imported stays out of full collections (see app._warm_up)
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

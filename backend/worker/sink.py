@@ -9,6 +9,7 @@ end a run the engine could not end itself (a timeout, a shutdown) with one more 
 from __future__ import annotations
 
 from backend.bus import EventBus
+from backend.observability.runs import RunObserver
 from graph_engine.events import TERMINAL_TYPES, ErrorInfo, RunEvent, RunFailed, RunFailedData, now
 
 _NODE_ENDS = frozenset({"node.succeeded", "node.failed", "node.skipped", "node.cached"})
@@ -22,9 +23,11 @@ class PublishingSink:
         self.last_seq = 0
         self.running: set[str] = set()
         self.finished = False
+        self._observer = RunObserver(run_id, workflow_id)  # metrics, spans, logs
 
     async def emit(self, event: RunEvent) -> None:
         await self._bus.publish_event(event)
+        self._observer.observe(event)
         self.last_seq = max(self.last_seq, event.seq)
         node_id = getattr(event, "node_id", None)
         if event.type == "node.started" and node_id is not None:

@@ -6,8 +6,12 @@ after ``?after=<seq>`` (default ``-1``: from ``run.queued``, seq 0). After the t
 event the server closes with 1000. Client messages are ignored. Protocol-level pings
 keep idle connections open through proxies (``uvicorn --ws-ping-interval``).
 
-Close codes: 4400 bad ``after``; 4404 no such run; 1001 the server is shutting down;
-1011 an unexpected server error.
+Close codes: 4400 bad ``after``; 4401 not signed in (accounts mode: a session cookie
+or ``Authorization: Bearer nlk_…`` is needed); 4404 no such run, or not yours; 1001 the
+server is shutting down; 1011 an unexpected server error.
+
+``/api/v1/shared/{token}/runs/{run_id}/events`` is the same stream for a share link's
+visitor: the runs the link started and the workflow's newest (4404 when the link is dead).
 """
 
 from __future__ import annotations
@@ -17,9 +21,16 @@ import contextlib
 import logging
 
 from fastapi import APIRouter, WebSocket
+from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from backend.auth import share_links
+from backend.auth.errors import InvalidApiKey, LinkNotFound
+from backend.auth.principal import identify
+from backend.auth.sessions import COOKIE_NAME
 from backend.db import run_store
+from backend.db.models import RunRecord
+from backend.observability.metrics import observe_event_lag
 from backend.ws.hub import Hub
 from backend.ws.stream import RunEventStream
 
@@ -30,6 +41,7 @@ CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
 CLOSE_INTERNAL_ERROR = 1011
 CLOSE_BAD_REQUEST = 4400
+CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_RUN_NOT_FOUND = 4404
 MAX_SEQ = 2**31 - 1
 
@@ -37,6 +49,51 @@ MAX_SEQ = 2**31 - 1
 @router.websocket("/runs/{run_id}/events", name="runEvents")
 async def run_events(websocket: WebSocket, run_id: str) -> None:
     await websocket.accept()
+    refusal = await _refuse_caller(websocket, run_id)
+    if refusal is not None:
+        await websocket.close(*refusal)
+        return
+    await _stream(websocket, run_id)
+
+
+@router.websocket("/shared/{token}/runs/{run_id}/events", name="sharedRunEvents")
+async def shared_run_events(websocket: WebSocket, token: str, run_id: str) -> None:
+    await websocket.accept()
+    async with websocket.app.state.sessions() as session:
+        try:
+            link = await share_links.live_link(session, token)
+        except LinkNotFound:
+            await websocket.close(CLOSE_RUN_NOT_FOUND, "this link no longer works")
+            return
+        if not await share_links.visible_run(session, link, run_id):
+            await websocket.close(CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}")
+            return
+    await _stream(websocket, run_id)
+
+
+async def _refuse_caller(websocket: WebSocket, run_id: str) -> tuple[int, str] | None:
+    """Accounts mode: the caller must own the run's workflow (the close code and reason
+    when not); someone else's run looks like no run at all."""
+    if not websocket.app.state.settings.accounts:
+        return None
+    async with websocket.app.state.sessions() as session:
+        try:
+            principal = await identify(
+                session,
+                authorization=websocket.headers.get("authorization"),
+                cookie=websocket.cookies.get(COOKIE_NAME),
+            )
+        except InvalidApiKey:
+            principal = None
+        if principal is None:
+            return CLOSE_NOT_SIGNED_IN, "sign in first"
+        owner = await session.scalar(select(RunRecord.owner_id).where(RunRecord.id == run_id))
+    if owner != principal.user_id:
+        return CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}"
+    return None
+
+
+async def _stream(websocket: WebSocket, run_id: str) -> None:
     after = _parse_after(websocket.query_params.get("after"))
     if after is None:
         await websocket.close(CLOSE_BAD_REQUEST, "after must be an integer seq of -1 or more")
@@ -85,6 +142,7 @@ async def _serve(websocket: WebSocket, stream: RunEventStream) -> None:
 async def _send_all(websocket: WebSocket, stream: RunEventStream) -> None:
     async for item in stream:
         await websocket.send_text(item.text)
+        observe_event_lag(item.ts)
 
 
 async def _until_disconnected(websocket: WebSocket) -> None:

@@ -26,6 +26,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -45,6 +46,8 @@ class Outgoing:
     seq: int
     type: str
     text: str
+    ts: datetime | None = None
+    """When the engine made it, for live events (the event-lag metric); None for replays."""
 
     @property
     def terminal(self) -> bool:
@@ -98,7 +101,8 @@ class RunEventStream:
     def _live(self) -> list[Outgoing]:
         for event in self._subscription.take():
             if event.seq > self.last:
-                self._pending[event.seq] = Outgoing(event.seq, event.type, event.model_dump_json())
+                text = event.model_dump_json()
+                self._pending[event.seq] = Outgoing(event.seq, event.type, text, event.ts)
         return self._contiguous()
 
     def _contiguous(self) -> list[Outgoing]:

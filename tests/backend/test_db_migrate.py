@@ -41,8 +41,19 @@ async def test_migrations_create_the_tables_and_record_the_revision(database_url
 
     tables, revision, foreign_keys = await _inspect(database_url, read)
 
-    assert tables == {"alembic_version", "workflows", "workflow_versions", "runs", "run_events"}
-    assert revision == "0003"
+    assert tables == {
+        "alembic_version",
+        "workflows",
+        "workflow_versions",
+        "runs",
+        "run_events",
+        "users",
+        "sessions",
+        "api_keys",
+        "credentials",
+        "share_links",
+    }
+    assert revision == "0004"
     assert foreign_keys[0]["referred_table"] == "workflows"
     assert foreign_keys[0]["options"].get("ondelete") == "CASCADE"
 
@@ -58,8 +69,19 @@ async def test_upgrade_builds_a_blank_database_and_can_run_again(blank_database_
 
     assert before == (None, [])
     assert await _inspect(blank_database_url, state) == (
-        "0003",
-        ["alembic_version", "run_events", "runs", "workflow_versions", "workflows"],
+        "0004",
+        [
+            "alembic_version",
+            "api_keys",
+            "credentials",
+            "run_events",
+            "runs",
+            "sessions",
+            "share_links",
+            "users",
+            "workflow_versions",
+            "workflows",
+        ],
     )
 
 

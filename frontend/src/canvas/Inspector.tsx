@@ -21,6 +21,7 @@ import {
 import { Ban, Trash2, X } from 'lucide-react';
 import { memo, useMemo } from 'react';
 
+import { CredentialPicker } from '../credentials/CredentialPicker';
 import { SchemaForm } from '../schema-form/SchemaForm';
 import { validateValue } from '../schema-form/validate';
 import { categoryColor, isHexColor, kindIcon, NODE_COLORS } from './appearance';
@@ -192,6 +193,7 @@ function NodeInspector({ id, type, data }: { id: string; type: AppNode['type']; 
             errors={errors}
             credentialNames={(credentials ?? []).map((credential) => credential.name)}
             templateFields={[spec.dynamicInputsFrom ?? ''].filter(Boolean)}
+            credentialField={CredentialPicker}
             onChange={(next) => update(node.id, { params: next }, 'params')}
           />
         ) : (

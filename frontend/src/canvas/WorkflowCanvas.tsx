@@ -39,9 +39,16 @@ function refused(reason: string) {
 interface Props {
   snapToGrid: boolean;
   onQuickAdd: (at: XYPosition) => void;
+  /** Look, pan and zoom only: nothing can be moved, connected, selected, renamed or added. */
+  readOnly?: boolean;
 }
 
-export function WorkflowCanvas({ snapToGrid, onQuickAdd }: Props) {
+/** In a read-only canvas, a node's own controls (rename on double-click, collapse) do nothing. */
+function swallowNodeEdits(event: { target: EventTarget; stopPropagation: () => void }) {
+  if ((event.target as HTMLElement).closest?.('.react-flow__node')) event.stopPropagation();
+}
+
+export function WorkflowCanvas({ snapToGrid, onQuickAdd, readOnly = false }: Props) {
   const store = useEditorStoreApi();
   const catalogue = useCatalogue();
   const nodes = useEditorStore((state) => state.nodes);
@@ -180,9 +187,12 @@ export function WorkflowCanvas({ snapToGrid, onQuickAdd }: Props) {
     <div
       className={classes.canvas}
       ref={wrapper}
-      onDragOver={onDragOver}
-      onDrop={onDrop}
-      onDoubleClick={onDoubleClick}
+      onDragOver={readOnly ? undefined : onDragOver}
+      onDrop={readOnly ? undefined : onDrop}
+      onDoubleClick={readOnly ? undefined : onDoubleClick}
+      onClickCapture={readOnly ? swallowNodeEdits : undefined}
+      onDoubleClickCapture={readOnly ? swallowNodeEdits : undefined}
+      data-readonly={readOnly || undefined}
     >
       <ReactFlow<AppNode, AppEdge>
         nodes={nodes}
@@ -198,6 +208,10 @@ export function WorkflowCanvas({ snapToGrid, onQuickAdd }: Props) {
         onReconnectStart={onReconnectStart}
         onReconnectEnd={onReconnectEnd}
         isValidConnection={isValidConnection}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        edgesReconnectable={!readOnly}
+        elementsSelectable={!readOnly}
         connectionMode={ConnectionMode.Strict}
         defaultViewport={initialViewport}
         onMoveStart={onMoveStart}
@@ -226,7 +240,7 @@ export function WorkflowCanvas({ snapToGrid, onQuickAdd }: Props) {
           ariaLabel="Minimap"
         />
       </ReactFlow>
-      {nodes.length === 0 && (
+      {nodes.length === 0 && !readOnly && (
         <div className={classes.emptyHint}>
           <Paper withBorder shadow="xs" p="lg" radius="md" className={classes.emptyHintCard}>
             <Text fw={600}>This canvas is empty</Text>

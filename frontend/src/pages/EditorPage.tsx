@@ -4,7 +4,7 @@ import { useHotkeys, useLocalStorage } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { ReactFlowProvider, type XYPosition } from '@xyflow/react';
 import { ListChecks } from 'lucide-react';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 
 import { ApiError, errorMessage } from '../api/errors';
@@ -20,15 +20,17 @@ import { QuickAdd } from '../canvas/QuickAdd';
 import type { LoadedWorkflow } from '../canvas/store';
 import { useEditorShortcuts } from '../canvas/useEditorShortcuts';
 import { WorkflowCanvas } from '../canvas/WorkflowCanvas';
+import { ImportOnDrop } from '../exchange/ImportOnDrop';
 import { PageLoader } from '../layout/PageLoader';
 import { readDraft } from '../lib/drafts';
 import { RunBar, RunButton, RunPanel, RunStoreProvider, useRunFollower } from '../run';
+import { ShareButton } from '../share/ShareButton';
 import { ConflictBanner } from './editor/ConflictBanner';
 import classes from './editor/editor.module.css';
 import { EditorHeader } from './editor/EditorHeader';
 import { HistoryPanel } from './editor/HistoryPanel';
 import { ShortcutSheet } from './editor/ShortcutSheet';
-import { useEditorSave } from './editor/useEditorSave';
+import { useEditorSave, type Persistence } from './editor/useEditorSave';
 import { useUnsavedChangesGuard } from './editor/useUnsavedChangesGuard';
 
 function LoadError({ error }: { error: unknown }) {
@@ -75,14 +77,49 @@ export function EditorPage() {
   );
 }
 
-function EditorRoot({
+/**
+ * What a non-owner may do in the editor (an edit link's visitor): saves and runs go
+ * through the link, and the owner's tools (history, runs list, share) are left out.
+ */
+export interface EditorAccess {
+  persistence: Persistence;
+  startRun: (inputs: Record<string, string>) => Promise<{ id: string }>;
+  runEventsUrl: (runId: string, after: number) => string;
+  /** Shown after the workflow's name (who shared it, what the link allows). */
+  titleExtras?: ReactNode;
+  /** Shown in the header before the run controls (Duplicate). */
+  headerExtras?: ReactNode;
+}
+
+/** The stores every canvas view needs: React Flow's, the document's and the run's. */
+export function EditorProviders({
+  initial,
+  catalogue,
+  children,
+}: {
+  initial: LoadedWorkflow;
+  catalogue: Catalogue;
+  children: ReactNode;
+}) {
+  return (
+    <ReactFlowProvider>
+      <EditorStoreProvider initial={initial} catalogue={catalogue}>
+        <RunStoreProvider>{children}</RunStoreProvider>
+      </EditorStoreProvider>
+    </ReactFlowProvider>
+  );
+}
+
+export function EditorRoot({
   workflowId,
   workflow,
   catalogue,
+  access,
 }: {
   workflowId: string;
   workflow: Workflow;
   catalogue: Catalogue;
+  access?: EditorAccess;
 }) {
   const [initial] = useState(() => initialWorkflow(workflowId, workflow));
   useEffect(() => {
@@ -95,23 +132,23 @@ function EditorRoot({
     }
   }, [initial.restored]);
   return (
-    <ReactFlowProvider>
-      <EditorStoreProvider initial={initial} catalogue={catalogue}>
-        <RunStoreProvider>
-          <Editor workflowId={workflowId} />
-        </RunStoreProvider>
-      </EditorStoreProvider>
-    </ReactFlowProvider>
+    <EditorProviders initial={initial} catalogue={catalogue}>
+      <Editor workflowId={workflowId} access={access} />
+    </EditorProviders>
   );
 }
 
-function Editor({ workflowId }: { workflowId: string }) {
-  const { save, loadLatest, keepMine, adopt, status, dirty, conflict, busy } = useEditorSave(workflowId);
+function Editor({ workflowId, access }: { workflowId: string; access?: EditorAccess }) {
+  const owner = access === undefined;
+  const { save, loadLatest, keepMine, adopt, status, dirty, conflict, busy } = useEditorSave(
+    workflowId,
+    access?.persistence,
+  );
   const [quickAdd, setQuickAdd] = useState<{ at: XYPosition | null } | null>(null);
   const [shortcuts, setShortcuts] = useState(false);
   const [history, setHistory] = useState(false);
   const [runsOpen, setRunsOpen] = useState(false);
-  useRunFollower(workflowId);
+  useRunFollower(workflowId, { eventsUrl: access?.runEventsUrl });
   const [snapToGrid, setSnapToGrid] = useLocalStorage({ key: 'nodeloom:snap-to-grid', defaultValue: false });
   // Ctrl/Cmd+S saves from anywhere on the page, form fields included.
   useHotkeys([['mod+S', () => void save(), { preventDefault: true }]], []);
@@ -123,20 +160,26 @@ function Editor({ workflowId }: { workflowId: string }) {
       <EditorHeader
         status={status}
         onSave={() => void save()}
-        onHistory={() => setHistory(true)}
+        onHistory={owner ? () => setHistory(true) : undefined}
         onShortcuts={() => setShortcuts(true)}
+        titleExtras={access?.titleExtras}
         runActions={
           <>
-            <Button
-              variant="default"
-              leftSection={<ListChecks size={16} />}
-              onClick={() => setRunsOpen(true)}
-            >
-              Runs
-            </Button>
+            {access?.headerExtras}
+            {owner && <ShareButton workflowId={workflowId} />}
+            {owner && (
+              <Button
+                variant="default"
+                leftSection={<ListChecks size={16} />}
+                onClick={() => setRunsOpen(true)}
+              >
+                Runs
+              </Button>
+            )}
             <RunButton
               workflowId={workflowId}
               onSave={save}
+              start={access?.startRun}
               blockedReason={conflict ? 'Resolve the save conflict first' : null}
             />
           </>
@@ -154,7 +197,7 @@ function Editor({ workflowId }: { workflowId: string }) {
         <Palette />
         <div className={classes.canvasColumn}>
           <WorkflowCanvas snapToGrid={snapToGrid} onQuickAdd={(at) => setQuickAdd({ at })} />
-          <RunBar onOpenRuns={() => setRunsOpen(true)} />
+          <RunBar onOpenRuns={owner ? () => setRunsOpen(true) : undefined} cancellable={owner} />
           <div className={classes.toolbar}>
             <CanvasToolbar snapToGrid={snapToGrid} onSnapToGrid={setSnapToGrid} />
           </div>
@@ -163,16 +206,19 @@ function Editor({ workflowId }: { workflowId: string }) {
       </div>
       <QuickAdd opened={quickAdd !== null} at={quickAdd?.at ?? null} onClose={() => setQuickAdd(null)} />
       <ShortcutSheet opened={shortcuts} onClose={() => setShortcuts(false)} />
-      <HistoryPanel
-        workflowId={workflowId}
-        opened={history}
-        onClose={() => setHistory(false)}
-        onRestored={(restored) => {
-          adopt(restored);
-          setHistory(false);
-        }}
-      />
-      <RunPanel workflowId={workflowId} opened={runsOpen} onClose={() => setRunsOpen(false)} />
+      {owner && (
+        <HistoryPanel
+          workflowId={workflowId}
+          opened={history}
+          onClose={() => setHistory(false)}
+          onRestored={(restored) => {
+            adopt(restored);
+            setHistory(false);
+          }}
+        />
+      )}
+      {owner && <RunPanel workflowId={workflowId} opened={runsOpen} onClose={() => setRunsOpen(false)} />}
+      {owner && <ImportOnDrop />}
       {leaveGuard}
     </div>
   );

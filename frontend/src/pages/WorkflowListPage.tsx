@@ -22,6 +22,7 @@ import { useNavigate } from 'react-router';
 import { errorMessage } from '../api/errors';
 import type { Workflow, WorkflowSummary } from '../api/types';
 import { exportWorkflow, useDuplicateWorkflow, useWorkflowList } from '../api/workflows';
+import { showExportFailure } from '../exchange/exportFailure';
 import { saveBlob } from '../lib/download';
 import { CreateWorkflowModal } from './workflow-list/CreateWorkflowModal';
 import { DeleteWorkflowModal } from './workflow-list/DeleteWorkflowModal';
@@ -71,9 +72,7 @@ export function WorkflowListPage() {
       case 'export':
         return void exportWorkflow(workflow.id, workflow.name)
           .then(({ blob, filename }) => saveBlob(blob, filename))
-          .catch((error: unknown) =>
-            notifications.show({ color: 'red', title: 'Could not export', message: errorMessage(error) }),
-          );
+          .catch(showExportFailure);
     }
   };
 

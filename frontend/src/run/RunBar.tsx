@@ -24,7 +24,14 @@ const selectProgress = (state: { picture: RunPicture | null }) => {
   return [nodes.filter((node) => FINISHED_NODE.has(node.status)).length, nodes.length] as const;
 };
 
-export function RunBar({ onOpenRuns }: { onOpenRuns: () => void }) {
+interface Props {
+  /** Opens the list of runs; no button without it. */
+  onOpenRuns?: () => void;
+  /** Offer Cancel while the run is going (not to a shared link's visitor). */
+  cancellable?: boolean;
+}
+
+export function RunBar({ onOpenRuns, cancellable = true }: Props) {
   const store = useRunStoreApi();
   const picture = useRunStore(
     useShallow((state) =>
@@ -98,7 +105,7 @@ export function RunBar({ onOpenRuns }: { onOpenRuns: () => void }) {
           {picture.error.message}
         </span>
       )}
-      {active && (
+      {active && cancellable && (
         <Button
           size="compact-sm"
           variant="light"
@@ -110,11 +117,13 @@ export function RunBar({ onOpenRuns }: { onOpenRuns: () => void }) {
           Cancel run
         </Button>
       )}
-      <Tooltip label="All runs">
-        <ActionIcon variant="subtle" color="gray" radius="xl" aria-label="All runs" onClick={onOpenRuns}>
-          <List size={16} />
-        </ActionIcon>
-      </Tooltip>
+      {onOpenRuns && (
+        <Tooltip label="All runs">
+          <ActionIcon variant="subtle" color="gray" radius="xl" aria-label="All runs" onClick={onOpenRuns}>
+            <List size={16} />
+          </ActionIcon>
+        </Tooltip>
+      )}
       <Tooltip label="Hide run status">
         <ActionIcon
           variant="subtle"

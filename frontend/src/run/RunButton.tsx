@@ -27,11 +27,13 @@ interface Props {
   onSave: () => Promise<void>;
   /** Why the editor cannot run now (e.g. a save conflict), if it cannot. */
   blockedReason?: string | null;
+  /** Starts the run (a shared link starts it through the link); the workflow API by default. */
+  start?: (inputs: Record<string, string>) => Promise<{ id: string }>;
 }
 
 const errorsOf = (count: number) => `${count} problem${count === 1 ? '' : 's'}`;
 
-export function RunButton({ workflowId, onSave, blockedReason = null }: Props) {
+export function RunButton({ workflowId, onSave, blockedReason = null, start }: Props) {
   const editor = useEditorStoreApi();
   const runs = useRunStoreApi();
   const queryClient = useQueryClient();
@@ -45,7 +47,7 @@ export function RunButton({ workflowId, onSave, blockedReason = null }: Props) {
   const run = async (inputs: Record<string, string>) => {
     setStarting(true);
     try {
-      const started = await startRun(workflowId, inputs);
+      const started = await (start ? start(inputs) : startRun(workflowId, inputs));
       setAsking(null);
       runs.getState().show(started.id);
       void queryClient.invalidateQueries({ queryKey: runKeys.list(workflowId) });

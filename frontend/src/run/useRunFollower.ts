@@ -15,7 +15,12 @@ import { selectRunId } from './store';
 
 export const RUN_PARAM = 'run';
 
-export function useRunFollower(workflowId: string) {
+export interface RunFollowerOptions {
+  /** The events socket's URL (a shared link's differs); the owner's by default. */
+  eventsUrl?: (runId: string, after: number) => string;
+}
+
+export function useRunFollower(workflowId: string, { eventsUrl }: RunFollowerOptions = {}) {
   const store = useRunStoreApi();
   const runId = useRunStore(selectRunId);
   const session = useRunStore((state) => state.session);
@@ -47,6 +52,7 @@ export function useRunFollower(workflowId: string) {
     if (!runId) return;
     const socket = openRunSocket({
       runId,
+      url: eventsUrl,
       onEvent: (event) => store.getState().receive(event),
       onState: (state, detail) => {
         store.getState().setConnection(state);
@@ -57,5 +63,5 @@ export function useRunFollower(workflowId: string) {
       },
     });
     return () => socket.close();
-  }, [runId, session, store, queryClient, workflowId]);
+  }, [runId, session, store, queryClient, workflowId, eventsUrl]);
 }

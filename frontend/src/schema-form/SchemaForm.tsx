@@ -19,7 +19,7 @@ import {
   TextInput,
 } from '@mantine/core';
 import { Plus, Trash2 } from 'lucide-react';
-import { useState } from 'react';
+import { useState, type ComponentType } from 'react';
 
 import { CREDENTIAL_KEY, describeField, emptyValue, fieldLabel, type JsonSchema } from './schema';
 import classes from './SchemaForm.module.css';
@@ -35,6 +35,20 @@ export interface SchemaFormProps {
   credentialNames?: readonly string[];
   /** Properties that are `{variable}` templates (highlighted). */
   templateFields?: readonly string[];
+  /** Renders `{"$credential": NAME}` params (the app's picker); a name box by default. */
+  credentialField?: ComponentType<CredentialFieldProps>;
+}
+
+/** What a credential control gets: the referenced name, and a setter for another one. */
+export interface CredentialFieldProps {
+  label: string;
+  description?: string;
+  error?: string;
+  withAsterisk: boolean;
+  value: string;
+  /** Names the document lists as needed (offered even when not stored). */
+  knownNames: readonly string[];
+  onChange: (name: string | undefined) => void;
 }
 
 interface Context {
@@ -42,6 +56,7 @@ interface Context {
   errors: readonly FieldError[];
   credentialNames: readonly string[];
   templateFields: readonly string[];
+  credentialField?: ComponentType<CredentialFieldProps>;
 }
 
 export function SchemaForm({
@@ -51,8 +66,9 @@ export function SchemaForm({
   errors = [],
   credentialNames = [],
   templateFields = [],
+  credentialField,
 }: SchemaFormProps) {
-  const context: Context = { root: schema, errors, credentialNames, templateFields };
+  const context: Context = { root: schema, errors, credentialNames, templateFields, credentialField };
   return (
     <ObjectFields
       schema={schema}
@@ -115,10 +131,25 @@ function Field({ name, required, ...props }: FieldProps & { name: string; requir
 
   switch (info.kind) {
     case 'credential': {
-      const name =
+      const reference =
         value && typeof value === 'object'
           ? String((value as Record<string, unknown>)[CREDENTIAL_KEY] ?? '')
           : '';
+      const set = (next: string | undefined) => onChange(next ? { [CREDENTIAL_KEY]: next } : undefined);
+      if (context.credentialField) {
+        const Picker = context.credentialField;
+        return (
+          // Named after the param, not the shared CredentialRef model.
+          <Picker
+            {...common}
+            label={fieldLabel(name, schema)}
+            description={description}
+            value={reference}
+            knownNames={context.credentialNames}
+            onChange={set}
+          />
+        );
+      }
       return (
         <Autocomplete
           {...common}
@@ -127,8 +158,8 @@ function Field({ name, required, ...props }: FieldProps & { name: string; requir
           }
           placeholder="Credential name"
           data={[...context.credentialNames]}
-          value={name}
-          onChange={(next) => onChange(next ? { [CREDENTIAL_KEY]: next } : undefined)}
+          value={reference}
+          onChange={set}
           classNames={{ input: classes.credential }}
         />
       );

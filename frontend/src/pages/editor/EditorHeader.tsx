@@ -23,13 +23,16 @@ import { SAVE_STATUS_TEXT, type SaveStatus } from './useEditorSave';
 interface Props {
   status: SaveStatus;
   onSave: () => void;
-  onHistory: () => void;
+  /** Opens the version history; no button without it (a shared link's visitor). */
+  onHistory?: () => void;
   onShortcuts: () => void;
   /** Run controls, shown before Save. */
   runActions?: ReactNode;
+  /** Shown after the workflow's name (a shared link's scope and owner). */
+  titleExtras?: ReactNode;
 }
 
-export function EditorHeader({ status, onSave, onHistory, onShortcuts, runActions }: Props) {
+export function EditorHeader({ status, onSave, onHistory, onShortcuts, runActions, titleExtras }: Props) {
   const name = useEditorStore((state) => state.meta.name);
   return (
     <header className={classes.header}>
@@ -48,16 +51,19 @@ export function EditorHeader({ status, onSave, onHistory, onShortcuts, runAction
           <Text component="h1" className={classes.workflowName} title={name}>
             {name}
           </Text>
+          {titleExtras}
         </Group>
       </Group>
       <Group gap="sm" wrap="nowrap">
         <SaveStatusIndicator status={status} />
         <ProblemsButton />
-        <Tooltip label="Version history">
-          <ActionIcon aria-label="Version history" size="lg" onClick={onHistory}>
-            <History size={18} />
-          </ActionIcon>
-        </Tooltip>
+        {onHistory && (
+          <Tooltip label="Version history">
+            <ActionIcon aria-label="Version history" size="lg" onClick={onHistory}>
+              <History size={18} />
+            </ActionIcon>
+          </Tooltip>
+        )}
         <Tooltip label="Keyboard shortcuts (?)">
           <ActionIcon aria-label="Keyboard shortcuts" size="lg" onClick={onShortcuts}>
             <Keyboard size={18} />
@@ -87,7 +93,7 @@ export function EditorHeader({ status, onSave, onHistory, onShortcuts, runAction
   );
 }
 
-function ThemeToggle() {
+export function ThemeToggle() {
   const { setColorScheme } = useMantineColorScheme();
   const scheme = useComputedColorScheme('light');
   const next = scheme === 'dark' ? 'light' : 'dark';

@@ -33,7 +33,19 @@ const RETRY_MS = 4000;
 
 const problemsOf = (workflow: Workflow): WorkflowProblem[] => workflow.problems ?? [];
 
-export function useEditorSave(workflowId: string) {
+/** Where the draft is saved and reloaded from: the workflow API, or an edit link's. */
+export interface Persistence {
+  save: (version: number, document: Workflow['document']) => Promise<Workflow>;
+  load: () => Promise<Workflow>;
+}
+
+export const workflowPersistence = (workflowId: string): Persistence => ({
+  save: (version, document) => saveWorkflow(workflowId, version, document),
+  load: () => getWorkflow(workflowId),
+});
+
+export function useEditorSave(workflowId: string, persistence?: Persistence) {
+  const [persist] = useState(() => persistence ?? workflowPersistence(workflowId));
   const store = useEditorStoreApi();
   const dirty = useEditorStore(selectIsDirty);
   const queryClient = useQueryClient();
@@ -69,7 +81,7 @@ export function useEditorSave(workflowId: string) {
     inFlight.current = true;
     setStatus('saving');
     try {
-      accept(await saveWorkflow(workflowId, version, document), saving);
+      accept(await persist.save(version, document), saving);
       setStatus(selectIsDirty(store.getState()) ? 'dirty' : 'saved');
     } catch (error) {
       if (error instanceof ApiError && error.isConflict) {
@@ -90,7 +102,7 @@ export function useEditorSave(workflowId: string) {
     } finally {
       inFlight.current = false;
     }
-  }, [accept, store, workflowId]);
+  }, [accept, persist, store, workflowId]);
 
   // Autosave a second after the last edit (every edit bumps the revision), and again after a
   // save that finished with newer edits pending. The store is watched directly rather than
@@ -141,10 +153,10 @@ export function useEditorSave(workflowId: string) {
     () =>
       queryClient.fetchQuery({
         queryKey: workflowKeys.detail(workflowId),
-        queryFn: () => getWorkflow(workflowId),
+        queryFn: () => persist.load(),
         staleTime: 0,
       }),
-    [queryClient, workflowId],
+    [queryClient, persist, workflowId],
   );
 
   const resolved = () => {
@@ -182,7 +194,7 @@ export function useEditorSave(workflowId: string) {
     try {
       const latest = await fetchLatest();
       const state = store.getState();
-      const saved = await saveWorkflow(workflowId, latest.version, state.toDocument());
+      const saved = await persist.save(latest.version, state.toDocument());
       accept(saved, state.revision);
       resolved();
       setStatus(selectIsDirty(store.getState()) ? 'dirty' : 'saved');
@@ -196,7 +208,7 @@ export function useEditorSave(workflowId: string) {
     } finally {
       setBusy(false);
     }
-  }, [accept, fetchLatest, store, workflowId]);
+  }, [accept, fetchLatest, persist, store]);
 
   /** After a restore (or another server-side change) continue from `workflow`. */
   const adopt = useCallback(

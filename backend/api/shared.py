@@ -1,0 +1,233 @@
+"""What a share link opens, under ``/shared/{token}``: the workflow (view), runs with the
+owner's credentials (run, within the link's hourly limit), saves by a signed-in visitor
+(edit), and a copy into the visitor's own workspace.
+
+The link is looked up on every request, so a revoked or expired one answers
+``404 link_not_found`` at once. Values in params that look like secrets are hidden.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from pydantic import BaseModel, Field
+
+from backend.api.deps import (
+    BusDep,
+    CurrentUser,
+    DocumentBody,
+    OptionalUser,
+    RequiredIfMatchDep,
+    SessionDep,
+    author_of,
+)
+from backend.api.documents import DOCUMENT_REQUEST_BODY
+from backend.api.problems import problem_responses
+from backend.api.run_schemas import Run, RunEventPage, StartRun
+from backend.api.runs import event_page, get_run_id, queue_run
+from backend.api.schemas import Workflow
+from backend.api.workflows import CREATED, CURRENT, answer, copy_name
+from backend.auth import share_links
+from backend.auth.errors import NotSignedIn
+from backend.auth.share_links import Scope, require_scope
+from backend.db import run_store
+from backend.db import workflow_store as store
+from backend.db.models import ShareLinkRecord, UserRecord, WorkflowRecord
+from backend.db.workflow_store import MAX_VERSION
+from backend.errors import RunNotFound
+from backend.exchange.secret_scan import scan_document
+from graph_engine.document import WorkflowDocument
+
+router = APIRouter(prefix="/shared/{token}", tags=["sharing"])
+
+HIDDEN = "[hidden: looks like a secret]"
+_RATE_LIMITED = {429: {"headers": {"Retry-After": {"schema": {"type": "string"}}}}}
+
+
+async def get_link(
+    token: Annotated[str, Path(max_length=100, description="The link's token.")],
+    session: SessionDep,
+) -> ShareLinkRecord:
+    return await share_links.live_link(session, token)
+
+
+LinkDep = Annotated[ShareLinkRecord, Depends(get_link)]
+
+
+class SharedWorkflow(BaseModel):
+    scope: Scope
+    workflow: Workflow = Field(description="Secret-looking param values are hidden.")
+    owner_name: str
+    last_run: Run | None = Field(description="The workflow's newest run, for its picture.")
+
+
+def hide_secrets(document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with every param value that looks like a secret replaced."""
+    findings = scan_document(document)
+    if not findings:
+        return document
+    hidden = copy.deepcopy(document)
+    for finding in findings:
+        *parents, last = finding.param_path
+        holder = hidden["nodes"][finding.node_index]["params"]
+        for key in parents:
+            holder = holder[key]
+        holder[last] = HIDDEN
+    return hidden
+
+
+def shown(record: WorkflowRecord, response: Response) -> Workflow:
+    workflow = answer(record, response)
+    document = WorkflowDocument.model_validate(hide_secrets(record.document))
+    return workflow.model_copy(update={"document": document})
+
+
+@router.get(
+    "",
+    operation_id="getSharedWorkflow",
+    response_model=SharedWorkflow,
+    responses=problem_responses(404),
+)
+async def get_shared_workflow(
+    link: LinkDep, session: SessionDep, response: Response
+) -> SharedWorkflow:
+    """The shared workflow, its owner's name, and its newest run."""
+    record = await store.get_workflow(session, link.workflow_id)
+    owner = await session.get(UserRecord, link.owner_id)
+    newest = await share_links.last_run(session, link.workflow_id)
+    return SharedWorkflow(
+        scope=Scope(link.scope),
+        workflow=shown(record, response),
+        owner_name=owner.name if owner else link.owner_id,
+        last_run=None if newest is None else Run.from_record(newest),
+    )
+
+
+@router.post(
+    "/runs",
+    operation_id="startSharedRun",
+    status_code=202,
+    response_model=Run,
+    responses={**_RATE_LIMITED, **problem_responses(400, 403, 404, 413, 422, 429, 503)},
+)
+async def start_shared_run(
+    link: LinkDep,
+    session: SessionDep,
+    bus: BusDep,
+    body: Annotated[StartRun | None, Body()] = None,
+) -> Run:
+    """Run the workflow's current version with `inputs` (run and edit links), using the
+    owner's credentials, within the link's hourly limit."""
+    require_scope(link, Scope.run, "run the workflow")
+    await share_links.check_run_budget(session, link)
+    inputs = (body or StartRun()).inputs
+    run = await queue_run(
+        session,
+        bus,
+        link.workflow_id,
+        None,
+        inputs,
+        owner_id=link.owner_id,
+        share_link_id=link.id,
+    )
+    return Run.from_record(run)
+
+
+async def get_visible_run_id(
+    link: LinkDep,
+    run_id: Annotated[str, Path(description="The run's id (32 hexadecimal digits).")],
+    session: SessionDep,
+) -> str:
+    run_id = get_run_id(run_id)
+    if not await share_links.visible_run(session, link, run_id):
+        raise RunNotFound(run_id)
+    return run_id
+
+
+VisibleRunId = Annotated[str, Depends(get_visible_run_id)]
+
+
+@router.get(
+    "/runs/{run_id}",
+    operation_id="getSharedRun",
+    response_model=Run,
+    responses=problem_responses(404),
+)
+async def get_shared_run(run_id: VisibleRunId, session: SessionDep) -> Run:
+    """A run the link started, or the workflow's newest run."""
+    return Run.from_record(await run_store.get_run(session, run_id))
+
+
+@router.get(
+    "/runs/{run_id}/events",
+    operation_id="listSharedRunEvents",
+    response_model=RunEventPage,
+    responses=problem_responses(404, 422),
+)
+async def list_shared_run_events(
+    run_id: VisibleRunId,
+    session: SessionDep,
+    after: Annotated[
+        int, Query(ge=-1, le=MAX_VERSION, description="Only events with a greater `seq`.")
+    ] = -1,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 500,
+) -> RunEventPage:
+    """The run's recorded events, as `listRunEvents`."""
+    return await event_page(session, run_id, after=after, limit=limit)
+
+
+@router.put(
+    "/workflow",
+    operation_id="saveSharedWorkflow",
+    response_model=Workflow,
+    openapi_extra=DOCUMENT_REQUEST_BODY,
+    responses={**CURRENT, **problem_responses(400, 401, 403, 404, 409, 413, 422, 428)},
+)
+async def save_shared_workflow(
+    link: LinkDep,
+    visitor: OptionalUser,
+    expected_version: RequiredIfMatchDep,
+    document: DocumentBody,
+    session: SessionDep,
+    response: Response,
+) -> Workflow:
+    """Save the document as the next version (edit links; the visitor must be signed in,
+    and is the version's author)."""
+    require_scope(link, Scope.edit, "save the workflow")
+    if visitor is None:
+        raise NotSignedIn("Sign in to save changes through an edit link.")
+    record = await store.save_document(
+        session,
+        link.workflow_id,
+        document,
+        expected_version=expected_version,
+        message="Saved through a share link",
+        author=author_of(visitor),
+    )
+    return shown(record, response)
+
+
+@router.post(
+    "/duplicate",
+    operation_id="duplicateShared",
+    status_code=201,
+    response_model=Workflow,
+    responses={**CREATED, **problem_responses(401, 404)},
+)
+async def duplicate_shared(
+    link: LinkDep, visitor: CurrentUser, session: SessionDep, response: Response
+) -> Workflow:
+    """Copy the shared workflow into your own workspace (secret-looking values hidden)."""
+    source = await store.get_workflow(session, link.workflow_id)
+    document = WorkflowDocument.model_validate(hide_secrets(source.document))
+    document = document.model_copy(update={"name": copy_name(source.name)})
+    record = await store.create_workflow(
+        session,
+        document,
+        message=f"Duplicated from a shared link to {source.name}"[:500],
+        owner_id=visitor.user_id,
+        author=author_of(visitor),
+    )
+    return answer(record, response, created=True)

@@ -1,0 +1,147 @@
+"""Share links: a 256-bit token (stored as SHA-256) giving ``view``, ``run`` or ``edit``
+access to one workflow, until it expires or its owner revokes it.
+
+A link is looked up on every request, so revoking it takes effect with the next one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.auth.errors import LinkNotFound, RateLimited, ScopeNotAllowed
+from backend.auth.tokens import display_prefix, looks_like_token, new_token, token_hash
+from backend.db.models import RunRecord, ShareLinkRecord, utcnow
+from backend.db.workflow_store import new_id
+
+RATE_WINDOW = timedelta(hours=1)
+
+
+class Scope(StrEnum):
+    view = "view"
+    run = "run"
+    edit = "edit"
+
+
+# What each scope allows, cumulatively: run includes view, edit includes run.
+_RANK = {Scope.view: 0, Scope.run: 1, Scope.edit: 2}
+
+
+def allows(scope: str, needed: Scope) -> bool:
+    return _RANK[Scope(scope)] >= _RANK[needed]
+
+
+def require_scope(link: ShareLinkRecord, needed: Scope, action: str) -> None:
+    if not allows(link.scope, needed):
+        raise ScopeNotAllowed(link.scope, action)
+
+
+async def create_link(
+    session: AsyncSession,
+    *,
+    workflow_id: str,
+    owner_id: str,
+    scope: Scope,
+    expires_at: datetime | None,
+    run_limit_per_hour: int | None,
+) -> tuple[ShareLinkRecord, str]:
+    """A new link; returns the row and the token (the only time it is seen)."""
+    token = new_token()
+    record = ShareLinkRecord(
+        id=new_id(),
+        workflow_id=workflow_id,
+        owner_id=owner_id,
+        scope=scope.value,
+        token_hash=token_hash(token),
+        token_prefix=display_prefix(token),
+        expires_at=expires_at,
+        run_limit_per_hour=run_limit_per_hour,
+        created_at=utcnow(),
+        revoked_at=None,
+    )
+    session.add(record)
+    await session.commit()
+    return record, token
+
+
+async def list_links(session: AsyncSession, workflow_id: str) -> Sequence[ShareLinkRecord]:
+    rows = await session.scalars(
+        select(ShareLinkRecord)
+        .where(ShareLinkRecord.workflow_id == workflow_id)
+        .order_by(ShareLinkRecord.created_at.desc(), ShareLinkRecord.id)
+    )
+    return rows.all()
+
+
+async def revoke_link(session: AsyncSession, link_id: str, owner_id: str | None) -> None:
+    """Revoke a link (again is fine); ``owner_id`` ``None`` means any owner (single mode)."""
+    owned = select(ShareLinkRecord).where(ShareLinkRecord.id == link_id)
+    if owner_id is not None:
+        owned = owned.where(ShareLinkRecord.owner_id == owner_id)
+    if await session.scalar(owned) is None:
+        raise LinkNotFound()
+    await session.execute(
+        update(ShareLinkRecord)
+        .where(ShareLinkRecord.id == link_id, ShareLinkRecord.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    await session.commit()
+
+
+async def live_link(session: AsyncSession, token: str) -> ShareLinkRecord:
+    """The link ``token`` opens, if it is neither revoked nor expired."""
+    if not looks_like_token(token):
+        raise LinkNotFound()
+    link = await session.scalar(
+        select(ShareLinkRecord).where(
+            ShareLinkRecord.token_hash == token_hash(token),
+            ShareLinkRecord.revoked_at.is_(None),
+            or_(ShareLinkRecord.expires_at.is_(None), ShareLinkRecord.expires_at > utcnow()),
+        )
+    )
+    if link is None:
+        raise LinkNotFound()
+    return link
+
+
+async def check_run_budget(session: AsyncSession, link: ShareLinkRecord) -> None:
+    """Refuse a run past the link's hourly limit (counted from the runs it started)."""
+    if link.run_limit_per_hour is None:
+        return
+    since = utcnow() - RATE_WINDOW
+    count, oldest = (
+        await session.execute(
+            select(func.count(), func.min(RunRecord.created_at)).where(
+                RunRecord.share_link_id == link.id, RunRecord.created_at > since
+            )
+        )
+    ).one()
+    if count >= link.run_limit_per_hour:
+        wait = (oldest + RATE_WINDOW - utcnow()).total_seconds() if oldest else 60
+        raise RateLimited(link.run_limit_per_hour, math.ceil(wait))
+
+
+async def last_run(session: AsyncSession, workflow_id: str) -> RunRecord | None:
+    """The workflow's newest run: the picture a view link shows."""
+    return await session.scalar(
+        select(RunRecord)
+        .where(RunRecord.workflow_id == workflow_id)
+        .order_by(RunRecord.created_at.desc(), RunRecord.id)
+        .limit(1)
+    )
+
+
+async def visible_run(session: AsyncSession, link: ShareLinkRecord, run_id: str) -> bool:
+    """Whether the link shows run ``run_id``: one it started, or the workflow's newest."""
+    run = await session.get(RunRecord, run_id, populate_existing=True)
+    if run is None or run.workflow_id != link.workflow_id:
+        return False
+    if run.share_link_id == link.id:
+        return True
+    newest = await last_run(session, link.workflow_id)
+    return newest is not None and newest.id == run.id

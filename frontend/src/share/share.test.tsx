@@ -1,0 +1,296 @@
+import { MantineProvider } from '@mantine/core';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
+import { accountsMe, apiTable, user } from '../auth/fakeApi.test-util';
+import { wireCatalogue } from '../test/catalogue';
+import { json, problem, renderRoute, stubFetch } from '../test/render';
+import { theme } from '../theme';
+import { ShareDialog } from './ShareDialog';
+import { expiresAt, linkState } from './scopes';
+
+const link = (id: string, scope: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  workflow_id: 'w1',
+  scope,
+  expires_at: null,
+  run_limit_per_hour: null,
+  created_at: new Date(Date.now() - 3600_000).toISOString(),
+  revoked_at: null,
+  token_prefix: `tok${id}`,
+  ...extra,
+});
+
+function renderDialog() {
+  const queryClient = new QueryClient({
+    defaultOptions: { queries: { retry: false }, mutations: { retry: false } },
+  });
+  return render(
+    <MantineProvider theme={theme} env="test">
+      <QueryClientProvider client={queryClient}>
+        <ShareDialog workflowId="w1" workflowName="Support answers" opened onClose={() => {}} />
+      </QueryClientProvider>
+    </MantineProvider>,
+  );
+}
+
+const SLOW = 20_000;
+/** The shared page is a lazy route (it brings the canvas): its first load takes a while. */
+const LAZY = 8000;
+
+describe('ShareDialog', () => {
+  it(
+    'creates a run link with an expiry and a run limit, and shows its URL once',
+    async () => {
+      let links = [link('1', 'view', { revoked_at: '2026-01-01T00:00:00Z' })];
+      const { requests } = stubFetch(
+        apiTable({
+          'GET /workflows/w1/share-links': () => json(links),
+          'POST /workflows/w1/share-links': () => {
+            const created = link('2', 'run', { run_limit_per_hour: 5 });
+            links = [...links, created];
+            return json(
+              { ...created, token: 'secret-token-abc', url: '/s/secret-token-abc' },
+              { status: 201 },
+            );
+          },
+        }),
+      );
+      renderDialog();
+      const dialog = await screen.findByRole('dialog', { name: 'Share “Support answers”' });
+      expect(
+        await within(dialog).findByRole('listitem', { name: /View link tok1, revoked/ }),
+      ).toBeInTheDocument();
+      await userEvent.click(within(dialog).getByText('Run'));
+      await userEvent.click(within(dialog).getByLabelText('Expiry', { selector: 'input' }));
+      await userEvent.click(await screen.findByRole('option', { name: 'Expires in 7 days' }));
+      const limit = within(dialog).getByLabelText('Runs per hour');
+      await userEvent.clear(limit);
+      await userEvent.type(limit, '5');
+      await userEvent.click(within(dialog).getByRole('button', { name: 'Create run link' }));
+
+      expect(await within(dialog).findByTestId('secret-once')).toHaveValue(
+        `${window.location.origin}/s/secret-token-abc`,
+      );
+      const post = requests.find((request) => request.method === 'POST')!;
+      const body = (await post.json()) as Record<string, unknown>;
+      expect(body.scope).toBe('run');
+      expect(body.run_limit_per_hour).toBe(5);
+      const days = (Date.parse(String(body.expires_at)) - Date.now()) / 86_400_000;
+      expect(days).toBeGreaterThan(6.9);
+      expect(days).toBeLessThanOrEqual(7);
+      // The new link is listed, active, and can be copied while the dialog is open.
+      const row = await within(dialog).findByRole('listitem', { name: /Run link tok2, active/ });
+      expect(within(row).getByRole('button', { name: 'Copy link' })).toBeEnabled();
+    },
+    SLOW,
+  );
+
+  it('revokes a link', async () => {
+    let revoked = false;
+    const { requests } = stubFetch(
+      apiTable({
+        'GET /workflows/w1/share-links': () =>
+          json([link('1', 'view', revoked ? { revoked_at: new Date().toISOString() } : {})]),
+        'DELETE /share-links/1': () => {
+          revoked = true;
+          return new Response(null, { status: 204 });
+        },
+      }),
+    );
+    renderDialog();
+    const row = await screen.findByRole('listitem', { name: /View link tok1, active/ });
+    // A link made before this dialog opened cannot be copied: its token was shown once.
+    expect(within(row).getByRole('button', { name: 'Copy link (no longer available)' })).toBeDisabled();
+    await userEvent.click(within(row).getByRole('button', { name: 'Revoke' }));
+    expect(await screen.findByRole('listitem', { name: /View link tok1, revoked/ })).toBeInTheDocument();
+    expect(requests.some((request) => request.method === 'DELETE')).toBe(true);
+  });
+
+  it('works out expiry times and link states', () => {
+    const now = Date.parse('2026-03-01T12:00:00Z');
+    expect(expiresAt('never', now)).toBeUndefined();
+    expect(expiresAt('1h', now)).toBe('2026-03-01T13:00:00.000Z');
+    expect(linkState({ revoked_at: null, expires_at: '2026-03-01T11:00:00Z' }, now)).toBe('expired');
+    expect(linkState({ revoked_at: '2026-03-01T10:00:00Z', expires_at: null }, now)).toBe('revoked');
+    expect(linkState({ revoked_at: null, expires_at: null }, now)).toBe('active');
+  });
+});
+
+const document = {
+  format: 'nodeloom.workflow',
+  version: 1,
+  name: 'Support answers',
+  description: '',
+  nodes: [
+    { id: 'q', type: 'io.input', position: { x: 0, y: 0 }, params: { name: 'question' } },
+    { id: 'out', type: 'io.output', position: { x: 300, y: 0 }, params: { name: 'answer' } },
+  ],
+  edges: [{ id: 'e1', source: 'q', sourceHandle: 'value', target: 'out', targetHandle: 'value' }],
+  viewport: { x: 0, y: 0, zoom: 1 },
+  credentials: [],
+};
+
+const workflow = {
+  id: 'w1',
+  name: 'Support answers',
+  description: '',
+  version: 4,
+  node_count: 2,
+  runnable: true,
+  created_at: '2026-01-01T10:00:00Z',
+  updated_at: '2026-01-01T10:00:00Z',
+  document,
+  problems: [],
+};
+
+const run = {
+  id: 'r1',
+  workflow_id: 'w1',
+  workflow_version: 4,
+  status: 'queued',
+  created_at: new Date().toISOString(),
+};
+
+class FakeSocket {
+  static urls: string[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onclose: ((event: CloseEvent) => void) | null = null;
+  constructor(url: string) {
+    FakeSocket.urls.push(url);
+  }
+  close() {}
+}
+
+describe('SharedPage', () => {
+  beforeAll(() => {
+    // jsdom has no FontFaceSet; Mantine's autosizing textarea (the run inputs) listens on it.
+    if (!(document as { fonts?: unknown }).fonts) {
+      Object.defineProperty(Document.prototype, 'fonts', {
+        configurable: true,
+        get: () => ({ addEventListener: () => {}, removeEventListener: () => {} }),
+      });
+    }
+  });
+
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    FakeSocket.urls = [];
+  });
+
+  it('shows "This link no longer works" for a dead link', async () => {
+    stubFetch(
+      apiTable({
+        'GET /auth/me': accountsMe(null),
+        'GET /node-types': json(wireCatalogue),
+        'GET /shared/dead': problem({
+          type: 'https://nodeloom.dev/problems/link_not_found',
+          title: 'Link not found',
+          status: 404,
+        }),
+      }),
+    );
+    renderRoute('/s/dead');
+    expect(
+      await screen.findByRole('heading', { name: 'This link no longer works' }, { timeout: LAZY }),
+    ).toBeInTheDocument();
+  });
+
+  it('opens a view link read-only for an anonymous visitor: no palette, no save, no run', async () => {
+    stubFetch(
+      apiTable({
+        'GET /auth/me': accountsMe(null),
+        'GET /node-types': json(wireCatalogue),
+        'GET /shared/tok': json({ scope: 'view', workflow, owner_name: 'Ada Lovelace', last_run: null }),
+      }),
+    );
+    const { router } = renderRoute('/s/tok');
+    expect(
+      await screen.findByRole('heading', { name: 'Support answers' }, { timeout: LAZY }),
+    ).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe('/s/tok');
+    expect(screen.getByText('View only')).toBeInTheDocument();
+    expect(screen.getByText('Shared by Ada Lovelace')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Sign in to duplicate' })).toHaveAttribute(
+      'href',
+      '/login?next=%2Fs%2Ftok',
+    );
+    expect(screen.queryByRole('button', { name: /Save/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Run' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('complementary', { name: 'Node palette' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('toolbar', { name: 'Canvas tools' })).not.toBeInTheDocument();
+    expect(screen.getByTestId('shared-view')).toHaveAttribute('data-scope', 'view');
+  });
+
+  it(
+    'runs a run link through the link and follows it on the link’s socket',
+    async () => {
+      vi.stubGlobal('WebSocket', FakeSocket);
+      const { requests } = stubFetch(
+        apiTable({
+          'GET /auth/me': accountsMe(null),
+          'GET /node-types': json(wireCatalogue),
+          'GET /shared/tok': json({ scope: 'run', workflow, owner_name: 'Ada', last_run: null }),
+          'POST /shared/tok/runs': json(run, { status: 202 }),
+        }),
+      );
+      renderRoute('/s/tok');
+      await userEvent.click(await screen.findByRole('button', { name: 'Run' }, { timeout: LAZY }));
+      const dialog = await screen.findByRole('dialog');
+      await userEvent.type(within(dialog).getByLabelText(/question/), 'Where is my parcel?');
+      await userEvent.click(within(dialog).getByRole('button', { name: /Run/ }));
+      await waitFor(() => expect(FakeSocket.urls).toHaveLength(1));
+      expect(FakeSocket.urls[0]).toMatch(/\/api\/v1\/shared\/tok\/runs\/r1\/events\?after=-1$/);
+      const post = requests.find((request) => request.method === 'POST')!;
+      expect(await post.json()).toEqual({ inputs: { question: 'Where is my parcel?' } });
+    },
+    SLOW,
+  );
+
+  it(
+    'duplicates a shared workflow into a signed-in visitor’s workspace',
+    async () => {
+      const { requests } = stubFetch(
+        apiTable({
+          'GET /auth/me': accountsMe(user),
+          'GET /node-types': json(wireCatalogue),
+          'GET /shared/tok': json({ scope: 'view', workflow, owner_name: 'Ada', last_run: null }),
+          'POST /shared/tok/duplicate': json(
+            { ...workflow, id: 'w2', name: 'Support answers (copy)' },
+            { status: 201 },
+          ),
+        }),
+      );
+      const { router } = renderRoute('/s/tok');
+      await userEvent.click(
+        await screen.findByRole('button', { name: 'Duplicate to my workspace' }, { timeout: LAZY }),
+      );
+      await waitFor(() => expect(router.state.location.pathname).toBe('/workflows/w2'));
+      expect(requests.filter((request) => request.method === 'POST')).toHaveLength(1);
+    },
+    SLOW,
+  );
+
+  it('shows the last run of a view link from the link’s socket', async () => {
+    vi.stubGlobal('WebSocket', FakeSocket);
+    stubFetch(
+      apiTable({
+        'GET /auth/me': accountsMe(user),
+        'GET /node-types': json(wireCatalogue),
+        'GET /shared/tok': json({
+          scope: 'view',
+          workflow,
+          owner_name: 'Ada',
+          last_run: { ...run, status: 'succeeded' },
+        }),
+      }),
+    );
+    renderRoute('/s/tok');
+    await waitFor(() => expect(FakeSocket.urls).toHaveLength(1), { timeout: LAZY });
+    expect(FakeSocket.urls[0]).toContain('/api/v1/shared/tok/runs/r1/events');
+    expect(screen.getByRole('button', { name: 'Duplicate to my workspace' })).toBeInTheDocument();
+  });
+});

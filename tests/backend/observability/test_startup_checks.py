@@ -1,0 +1,56 @@
+"""Start-up refuses unsafe or unusable operations settings, saying what to change."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from backend.cli import main
+from backend.observability import tracing
+
+KAFKA = "NODELOOM_KAFKA_BOOTSTRAP_SERVERS"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    for name in (
+        KAFKA,
+        "NODELOOM_DATABASE_URL",
+        "NODELOOM_EMBEDDED_WORKER",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NODELOOM_DATA_DIR", str(tmp_path / "data"))
+
+
+@pytest.mark.parametrize("command", [["serve"], ["worker"]])
+def test_separate_workers_on_sqlite_are_refused(command, monkeypatch, capsys):
+    monkeypatch.setenv(KAFKA, "127.0.0.1:9")
+    assert main(command) == 1
+    error = capsys.readouterr().err
+    assert "SQLite" in error and "PostgreSQL" in error and KAFKA in error
+
+
+def test_kafka_with_sqlite_is_allowed_when_the_api_runs_the_runs_itself(monkeypatch):
+    from backend.config import Settings
+
+    settings = Settings(kafka_bootstrap_servers="127.0.0.1:9", embedded_worker=True)
+    assert settings.runs_embedded_worker and settings.database_url.startswith("sqlite")
+
+
+def test_an_unknown_log_format_is_refused_naming_the_setting(monkeypatch, capsys):
+    monkeypatch.setenv("NODELOOM_LOG_FORMAT", "xml")
+    assert main(["serve"]) == 1
+    assert "NODELOOM_LOG_FORMAT" in capsys.readouterr().err
+
+
+def test_otlp_without_its_exporter_package_is_refused(monkeypatch, capsys):
+    # As if `opentelemetry-exporter-otlp-proto-http` were not installed.
+    monkeypatch.setitem(sys.modules, "opentelemetry.exporter.otlp.proto.http.trace_exporter", None)
+    monkeypatch.setenv("NODELOOM_OTEL_EXPORTER", "otlp")
+    try:
+        assert main(["serve", "--port", "1"]) == 1
+    finally:
+        tracing.shutdown_tracing()
+    assert tracing.OTLP_PACKAGE in capsys.readouterr().err
