@@ -33,7 +33,7 @@ class GroupReader(KafkaReader[T]):
     def __init__(self, settings: KafkaSettings, topic: str, channel: Channel[T], group: str):
         super().__init__(settings, topic, channel)
         self._group = group
-        self._pending: ConsumerRecord[bytes, bytes] | None = None
+        self._pending: list[ConsumerRecord[bytes, bytes]] = []
         self._handled: dict[TopicPartition, int] = {}
         self._places: Places | None = None
         self._to_check: set[TopicPartition] = set()
@@ -59,15 +59,16 @@ class GroupReader(KafkaReader[T]):
         self.consumer.subscribe([self._topic], listener=_Rebalance(self))
 
     def _before_next(self) -> None:
-        if self._pending is not None:
-            self._mark(self._pending)
-            self._pending = None
+        for record in self._pending:
+            self._mark(record)
+        self._pending = []
 
     def _delivered(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        self._pending = record
+        self._pending.append(record)
 
     def _skipped(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        self._mark(record)
+        # Behind a delivered record of the batch, it must wait for that one to be handled.
+        self._pending.append(record)
 
     def _mark(self, record: ConsumerRecord[bytes, bytes]) -> None:
         self._handled[TopicPartition(record.topic, record.partition)] = record.offset + 1
@@ -141,7 +142,7 @@ class GroupReader(KafkaReader[T]):
     async def _finish(self, handled: bool) -> None:
         if handled:
             self._before_next()
-        self._pending = None
+        self._pending = []
         try:
             async with asyncio.timeout(CLOSE_COMMIT_TIMEOUT_S):
                 await self.commit()
