@@ -67,7 +67,7 @@ class Recorder:
                 if not _is_connection_problem(error):
                     log.exception("recording %d events failed; they are dropped", len(batch))
                     return
-                log.warning("the database is unreachable, retrying: %r", error)
+                log.warning("writing run events failed, retrying: %r", error)
             except SQLAlchemyError:
                 log.exception("recording %d events failed; they are dropped", len(batch))
                 return
@@ -79,5 +79,15 @@ class Recorder:
             self._on_recorded(batch)
 
 
+_RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+
+
 def _is_connection_problem(error: DBAPIError) -> bool:
-    return isinstance(error, OperationalError) or bool(error.connection_invalidated)
+    """Worth retrying: the database is unreachable, or it chose this write as a deadlock's
+    victim (writes are idempotent, so trying the batch again is safe)."""
+    sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return (
+        isinstance(error, OperationalError)
+        or bool(error.connection_invalidated)
+        or sqlstate in _RETRY_SQLSTATES
+    )
