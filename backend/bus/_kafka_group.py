@@ -107,12 +107,12 @@ class GroupReader(KafkaReader[T]):
                     if tp in places and await self._position(tp, batch) != places[tp].next:
                         del places[tp]  # others read it meanwhile: nothing to compare
                 known = [tp for tp in assigned if tp in places]
-                ends = await self.consumer.end_offsets(known) if known else {}
+                await self.consumer.topics()  # the broker answers: it is worth checking now
         except (KafkaError, TimeoutError) as error:
             log.info("group %s waits for the broker: %r", self._group, error)
             return set()
         for tp in known:
-            self._places.check(tp, places[tp], ends[tp])
+            self._places.check(tp, places[tp])
         self._to_check -= assigned
         self._suspect = False
         self._places.checked()
