@@ -48,7 +48,7 @@ class Follower(KafkaReader[T]):
         for tp in partitions:
             # Start at the end: the record before it only marks the place.
             place = self._places.places[tp] = Place(next=ends[tp])
-            self._places.check(tp, place, ends[tp])
+            self._places.check(tp, place)
 
     async def _current_partitions(self) -> list[TopicPartition] | None:
         await self.consumer.topics()  # a fresh metadata request
@@ -85,8 +85,7 @@ class Follower(KafkaReader[T]):
             log.warning("%s now has %d partitions", self._topic, len(partitions))
             self._places.places = places = {tp: places.get(tp, Place(next=0)) for tp in partitions}
             self.consumer.assign(partitions)
-        ends = await self.consumer.end_offsets(partitions)
         for tp, place in places.items():
-            self._places.check(tp, place, ends[tp])
+            self._places.check(tp, place)
         self._suspect = False
         self._places.checked()

@@ -33,7 +33,7 @@ class GroupReader(KafkaReader[T]):
     def __init__(self, settings: KafkaSettings, topic: str, channel: Channel[T], group: str):
         super().__init__(settings, topic, channel)
         self._group = group
-        self._pending: ConsumerRecord[bytes, bytes] | None = None
+        self._pending: list[ConsumerRecord[bytes, bytes]] = []
         self._handled: dict[TopicPartition, int] = {}
         self._places: Places | None = None
         self._to_check: set[TopicPartition] = set()
@@ -59,15 +59,16 @@ class GroupReader(KafkaReader[T]):
         self.consumer.subscribe([self._topic], listener=_Rebalance(self))
 
     def _before_next(self) -> None:
-        if self._pending is not None:
-            self._mark(self._pending)
-            self._pending = None
+        for record in self._pending:
+            self._mark(record)
+        self._pending = []
 
     def _delivered(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        self._pending = record
+        self._pending.append(record)
 
     def _skipped(self, record: ConsumerRecord[bytes, bytes]) -> None:
-        self._mark(record)
+        # Behind a delivered record of the batch, it must wait for that one to be handled.
+        self._pending.append(record)
 
     def _mark(self, record: ConsumerRecord[bytes, bytes]) -> None:
         self._handled[TopicPartition(record.topic, record.partition)] = record.offset + 1
@@ -106,12 +107,12 @@ class GroupReader(KafkaReader[T]):
                     if tp in places and await self._position(tp, batch) != places[tp].next:
                         del places[tp]  # others read it meanwhile: nothing to compare
                 known = [tp for tp in assigned if tp in places]
-                ends = await self.consumer.end_offsets(known) if known else {}
+                await self.consumer.topics()  # the broker answers: it is worth checking now
         except (KafkaError, TimeoutError) as error:
             log.info("group %s waits for the broker: %r", self._group, error)
             return set()
         for tp in known:
-            self._places.check(tp, places[tp], ends[tp])
+            self._places.check(tp, places[tp])
         self._to_check -= assigned
         self._suspect = False
         self._places.checked()
@@ -141,7 +142,7 @@ class GroupReader(KafkaReader[T]):
     async def _finish(self, handled: bool) -> None:
         if handled:
             self._before_next()
-        self._pending = None
+        self._pending = []
         try:
             async with asyncio.timeout(CLOSE_COMMIT_TIMEOUT_S):
                 await self.commit()

@@ -7,8 +7,13 @@ nothing (no error from the test broker), or newer records at the same offsets; c
 offsets may point into the new log as if they belonged to it. So a reader remembers the
 last record it handed out of each partition, and checks that this record is still at its
 offset when fetch responses stopped for a while (``stall_threshold_ms``), when a
-partition's end fell below its position, or when a group gave it the partition again. If
-the record is gone, the partition is read again from its start (at-least-once).
+partition's high watermark fell below its position, or when a group gave it the partition
+again. If the record is gone, or the log no longer reaches it, the partition is read again
+from its start (at-least-once).
+
+The proof is the record itself, or a high watermark (sent with every fetch response)
+below the position. Not the end offsets of ListOffsets: the test broker's can lag behind
+records it already served while producers write.
 
 A restart can be quicker than the stall threshold; so a new connection to the broker is
 a reason to check too. aiokafka has no public hook for that: ``_connections`` reads its
@@ -83,6 +88,11 @@ class Places:
         for record in records:
             if place is None:
                 place = self.places[tp] = Place(next=record.offset)
+            if place.checking and record.offset < place.next - 1:
+                # The check's position was out of range and the consumer started over:
+                # the log no longer reaches the marked record.
+                self.read_again(tp, place)
+                return accepted
             if record.offset < place.next - (1 if place.checking else 0):
                 continue
             if place.checking:
@@ -102,10 +112,11 @@ class Places:
         place.next, place.mark, place.checking = 0, None, False
         self._consumer.seek(tp, 0)
 
-    def check(self, tp: TopicPartition, place: Place, end: int) -> None:
+    def check(self, tp: TopicPartition, place: Place) -> None:
         """Position ``tp`` so that the next fetch shows whether the log is still the same."""
-        if end < place.next:
-            self.read_again(tp, place)
+        high = self._consumer.highwater(tp)  # from the latest fetch response: never stale-low
+        if high is not None and high < place.next:
+            self.read_again(tp, place)  # the log now ends before the records handed out
             return
         place.checking = place.next > 0
         self._consumer.seek(tp, place.next - 1 if place.checking else 0)

@@ -90,15 +90,22 @@ class KafkaReader(ABC, Generic[T]):
         return self
 
     async def __anext__(self) -> T:
+        return (await self.next_batch(1))[0]
+
+    async def next_batch(self, limit: int) -> list[T]:
         self._before_next()
+        batch: list[T] = []
         while True:
-            while self._buffer:
+            while self._buffer and len(batch) < limit:
                 record = self._buffer.popleft()
                 message = self._decode(record)
                 if message is not None:
                     self._delivered(record)
-                    return message
-                self._skipped(record)
+                    batch.append(message)
+                else:
+                    self._skipped(record)
+            if batch:
+                return batch
             async with self._lock:
                 if self._closed:
                     raise StopAsyncIteration

@@ -139,14 +139,20 @@ class _Reader(ABC, Generic[T]):
                 self._topic.changed.notify_all()
 
     async def __anext__(self) -> T:
+        return (await self.next_batch(1))[0]
+
+    async def next_batch(self, limit: int) -> list[T]:
         async with self._topic.changed:
             self._handled()
             while (data := self._take()) is None:
                 if self._closed or self._topic.closed:
                     raise StopAsyncIteration
                 await self._topic.changed.wait()
+            batch = [data]
+            while len(batch) < limit and (data := self._take()) is not None:
+                batch.append(data)
             self._topic.changed.notify_all()
-        return self._channel.decode(data)
+        return [self._channel.decode(data) for data in batch]
 
     @abstractmethod
     def _join(self) -> None:
@@ -192,7 +198,7 @@ class GroupReader(_Reader[T]):
         super().__init__(topic, channel)
         self._group_name = group
         self._positions: dict[int, int] = {}
-        self._pending: tuple[int, int] | None = None
+        self._pending: list[tuple[int, int]] = []
         self._next_partition = 0
 
     def partitions(self) -> frozenset[int]:
@@ -217,12 +223,11 @@ class GroupReader(_Reader[T]):
         group.rebalance()
 
     def _handled(self) -> None:
-        if self._pending is not None:
-            partition, offset = self._pending
-            self._pending = None
+        committed = self._topic.groups[self._group_name].committed
+        for partition, offset in self._pending:
             if partition in self._positions:  # not revoked meanwhile
-                committed = self._topic.groups[self._group_name].committed
                 committed[partition] = max(committed[partition], offset + 1)
+        self._pending = []
 
     def _take(self) -> bytes | None:
         if self._closed:
@@ -234,7 +239,7 @@ class GroupReader(_Reader[T]):
             offset = max(self._positions[partition], part.start)
             if offset < part.end:
                 self._positions[partition] = offset + 1
-                self._pending = (partition, offset)
+                self._pending.append((partition, offset))
                 self._next_partition = (self._next_partition + step + 1) % len(partitions)
                 return part.records[offset - part.start]
         return None

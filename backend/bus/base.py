@@ -13,11 +13,12 @@ A subscription is an async context manager and an async iterator::
         async for request in requests:
             await handle(request)
 
-In a group, a message counts as handled once the loop asks for the next one, or when the
-``async with`` block ends without an exception; handled messages are committed, so a
-message whose handling raised (or a member that died) is delivered again. Delivery is
-at-least-once everywhere: readers drop duplicates by ``(run_id, seq)``. Messages with the
-same ``run_id`` reach a reader in the order they were published.
+In a group, a message counts as handled once the loop asks for the next one (or the next
+batch: ``next_batch``), or when the ``async with`` block ends without an exception;
+handled messages are committed, so a message whose handling raised (or a member that
+died) is delivered again. Delivery is at-least-once everywhere: readers drop duplicates
+by ``(run_id, seq)``. Messages with the same ``run_id`` reach a reader in the order they
+were published.
 
 ``publish_*`` returns once the bus has the message (Kafka: the broker acknowledged it with
 ``acks=all``) and raises ``BusUnavailable`` when that cannot happen within the deadline.
@@ -68,6 +69,11 @@ class Subscription(Protocol[T_co]):
     def __aiter__(self) -> AsyncIterator[T_co]: ...
 
     async def __anext__(self) -> T_co: ...
+
+    async def next_batch(self, limit: int) -> list[T_co]:
+        """The next messages already at hand: at least one (waiting for it), at most
+        ``limit``. In a group they count as handled when the next batch is asked for."""
+        ...
 
     def partitions(self) -> frozenset[int]:
         """The partitions this reader currently reads (a group member's share, or all)."""

@@ -259,8 +259,8 @@ async def _insert_events(session: AsyncSession, events: Sequence[RunEvent]) -> N
     rows = list({(row["run_id"], row["seq"]): row for row in map(event_row, events)}.values())
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(RunEventRecord).values(rows).on_conflict_do_nothing()
-    await session.execute(statement)
+    # executemany of one cached statement: a VALUES list would be compiled anew per batch
+    await session.execute(insert(RunEventRecord).on_conflict_do_nothing(), rows)
 
 
 def _summary_of(record: RunRecord) -> RunSummary:

@@ -1,15 +1,18 @@
 """The executor: takes run requests from the workers' group and runs them.
 
-For each request it registers the run (so a cancel that arrives at once is not lost),
-claims it with a compare-and-swap (``queued → running``; a redelivered request for a run
-that is running or finished is dropped: exactly-once execution in effect), loads the
-version's document, and runs it with ``graph_engine.run`` and a ``PublishingSink``.
+Requests are taken in batches (whatever is at hand, up to the free slots). For a batch
+it registers the runs (so a cancel that arrives at once is not lost), claims them with
+one compare-and-swap statement (``queued → running``; a redelivered request for a run
+that is running or finished is dropped: exactly-once execution in effect), and only then
+asks for the next batch — which is what acknowledges this one to the bus. A worker that
+dies between taking a request and claiming its run leaves the request to another worker.
+Each claimed run's version is loaded and run with ``graph_engine.run`` and a
+``PublishingSink``.
 
-Claims that arrive together go to the database together, as one compare-and-swap
-statement over their runs (``Claims``): a burst of requests costs one round trip, not one
-each, and the rows each claim changes are still only those still queued.
-
-At most ``concurrency`` runs go at once: a slot is taken before the next request is.
+At most ``concurrency`` runs go at once: slots are taken before requests are.
+A run that finished keeps being reported alive by the heartbeat for a while
+(``recently_finished``): until the recorder wrote its terminal event, the database still
+says ``running``, and a recorder that lags must not get the run reaped.
 A run is cancelled when a control message or the database (``cancel_requested``, read
 by the heartbeat) says so; it is stopped and marked failed when it outlives the run
 timeout, or when the worker shuts down and the grace period is over.
@@ -80,25 +83,61 @@ class Executor:
         self._tasks: set[asyncio.Task[None]] = set()
         self.active: dict[str, ActiveRun] = {}
         self._compiled: OrderedDict[tuple[str, int], Any] = OrderedDict()
-        self._claims = Claims(sessions, worker_id)
+        self._finished: OrderedDict[str, float] = OrderedDict()
 
     async def take_requests(self) -> None:
         """Take and start requests until cancelled (then no new one is taken)."""
         async with self._bus.requests() as requests:
             while True:
-                await self._slots.acquire()
+                slots = await self._take_slots()
                 try:
-                    request = await anext(requests)
-                except BaseException:
-                    self._slots.release()
-                    raise
-                task = asyncio.create_task(self._handle(request), name=f"run-{request.run_id}")
-                self._tasks.add(task)
-                task.add_done_callback(self._done)
+                    batch = await requests.next_batch(slots)
+                    started = await self._start(batch)
+                finally:
+                    for _ in range(slots - started):
+                        self._slots.release()
+
+    async def _take_slots(self) -> int:
+        """Wait for a free slot, then take every free one (at most ``concurrency``)."""
+        await self._slots.acquire()
+        taken = 1
+        while not self._slots.locked():
+            await self._slots.acquire()
+            taken += 1
+        return taken
+
+    async def _start(self, batch: list[RunRequest]) -> int:
+        """Claim the batch's runs and start those claimed; returns how many started."""
+        fresh = {r.run_id: r for r in batch if r.run_id not in self.active}  # not redeliveries
+        for run_id in fresh:
+            self.active[run_id] = ActiveRun(run_id)  # before the claim: a cancel finds it
+        try:
+            async with self._sessions() as session:
+                claimed = await run_store.claim_runs(session, list(fresh), self.worker_id)
+        except BaseException:
+            for run_id in fresh:
+                self.active.pop(run_id, None)
+            raise
+        for run_id in fresh.keys() - claimed:
+            log.info("run %s is not queued any more: not running it", run_id)
+            self.active.pop(run_id, None)
+        for run_id in claimed:
+            request = fresh[run_id]
+            task = asyncio.create_task(self._handle(request), name=f"run-{run_id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._done)
+        return len(claimed)
 
     def _done(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self._slots.release()
+
+    def recently_finished(self, within_s: float) -> list[str]:
+        """Runs that ended here in the last ``within_s`` seconds (older ones are forgotten)."""
+        cutoff = time.monotonic() - within_s
+        while self._finished and next(iter(self._finished.values())) < cutoff:
+            self._finished.popitem(last=False)
+        return list(self._finished)
 
     def cancel(self, run_id: str) -> None:
         """Cancel ``run_id`` if it runs here (the engine then emits ``run.cancelled``)."""
@@ -123,13 +162,9 @@ class Executor:
             await asyncio.wait(set(self._tasks), timeout=10)
 
     async def _handle(self, request: RunRequest) -> None:
-        active = ActiveRun(request.run_id)
+        active = self.active[request.run_id]
         bind_run(request.run_id, request.workflow_id)  # this task's log lines name the run
-        self.active[request.run_id] = active  # before the claim: see the module docstring
         try:
-            if not await self._claims.claim(request.run_id):
-                log.info("run %s is not queued any more: not running it", request.run_id)
-                return
             document: Any = self._compiled.get((request.workflow_id, request.version))
             if document is None:  # versions never change: a compiled one is reused
                 async with self._sessions() as session:
@@ -140,6 +175,7 @@ class Executor:
             log.exception("run %s failed in the worker", request.run_id)
         finally:
             self.active.pop(request.run_id, None)
+            self._finished[request.run_id] = time.monotonic()
 
     async def _run(self, request: RunRequest, document: Any, active: ActiveRun) -> None:
         from graph_engine import run
@@ -210,41 +246,3 @@ class Executor:
         if len(self._compiled) > COMPILED_CACHE_SIZE:
             self._compiled.popitem(last=False)
         return compiled
-
-
-class Claims:
-    """Claims of runs, sent to the database in batches: whatever arrived while the
-    previous batch was in flight goes in the next (one ``UPDATE … RETURNING``)."""
-
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], worker_id: str) -> None:
-        self._sessions = sessions
-        self._worker_id = worker_id
-        self._waiting: dict[str, list[asyncio.Future[bool]]] = {}
-        self._sending: asyncio.Task[None] | None = None
-
-    async def claim(self, run_id: str) -> bool:
-        """Make this worker the one worker of ``run_id``; ``False`` if it is not queued."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.setdefault(run_id, []).append(future)
-        if self._sending is None or self._sending.done():
-            self._sending = asyncio.create_task(self._send(), name="worker-claims")
-        return await future
-
-    async def _send(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting, {}
-            try:
-                async with self._sessions() as session:
-                    claimed = await run_store.claim_runs(session, list(batch), self._worker_id)
-            except BaseException as error:
-                for futures in batch.values():
-                    for future in futures:
-                        if not future.done():
-                            future.set_exception(error)
-                if isinstance(error, asyncio.CancelledError):
-                    raise
-                continue
-            for run_id, futures in batch.items():
-                for index, future in enumerate(futures):
-                    if not future.done():  # a second request for one run: only one wins
-                        future.set_result(run_id in claimed and index == 0)

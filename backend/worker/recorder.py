@@ -5,9 +5,8 @@ batches (whatever arrived while the previous batch was written), so a burst cost
 transaction instead of one per event. Writes are idempotent (see ``run_store``); a
 batch that fails because the database is unreachable is retried until it is written.
 
-Delivery is at-least-once from the bus, with one window: an event counts as handled
-when the next one is read, which may be just before its batch is written; a recorder
-process that dies inside that window (milliseconds) loses those rows.
+A batch counts as handled only when the next one is asked for, which is after it was
+written: a recorder that dies mid-batch leaves it to be delivered again (at-least-once).
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from graph_engine.events import RunEvent
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
-QUEUE_SIZE = 5000
 RETRY_DELAY_S = 0.5
 
 Recorded = Callable[[Sequence[RunEvent]], None]
@@ -41,31 +39,23 @@ class Recorder:
         self._bus = bus
         self._sessions = sessions
         self._on_recorded = on_recorded
-        self._queue: asyncio.Queue[RunEvent] = asyncio.Queue(QUEUE_SIZE)
         self.recorded = 0
 
     async def run(self) -> None:
         """Record until cancelled."""
-        writer = asyncio.create_task(self._write(), name="recorder-writer")
-        try:
-            while True:
-                try:
-                    async with self._bus.recorded_events() as events:
-                        async for event in events:
-                            await self._queue.put(event)
-                    return
-                except BusError as error:
-                    log.warning("reading run events failed, retrying: %r", error)
-                await asyncio.sleep(RETRY_DELAY_S)
-        finally:
-            writer.cancel()
-
-    async def _write(self) -> None:
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < MAX_BATCH and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            await self._store(batch)
+            try:
+                async with self._bus.recorded_events() as events:
+                    while True:
+                        try:
+                            batch = await events.next_batch(MAX_BATCH)
+                        except StopAsyncIteration:
+                            break
+                        await self._store(batch)
+                return
+            except BusError as error:
+                log.warning("reading run events failed, retrying: %r", error)
+            await asyncio.sleep(RETRY_DELAY_S)
 
     async def _store(self, batch: list[RunEvent]) -> None:
         while True:
@@ -77,7 +67,7 @@ class Recorder:
                 if not _is_connection_problem(error):
                     log.exception("recording %d events failed; they are dropped", len(batch))
                     return
-                log.warning("the database is unreachable, retrying: %r", error)
+                log.warning("writing run events failed, retrying: %r", error)
             except SQLAlchemyError:
                 log.exception("recording %d events failed; they are dropped", len(batch))
                 return
@@ -89,5 +79,15 @@ class Recorder:
             self._on_recorded(batch)
 
 
+_RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+
+
 def _is_connection_problem(error: DBAPIError) -> bool:
-    return isinstance(error, OperationalError) or bool(error.connection_invalidated)
+    """Worth retrying: the database is unreachable, or it chose this write as a deadlock's
+    victim (writes are idempotent, so trying the batch again is safe)."""
+    sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return (
+        isinstance(error, OperationalError)
+        or bool(error.connection_invalidated)
+        or sqlstate in _RETRY_SQLSTATES
+    )

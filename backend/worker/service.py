@@ -26,6 +26,10 @@ from backend.worker.executor import Executor, ExecutorLimits
 
 log = logging.getLogger(__name__)
 RESTART_DELAY_S = 1.0
+FINISHED_ALIVE_S = 120.0
+"""How long a finished run is still reported alive: its terminal event is on the bus, and
+the recorder may lag behind; past this, a run the database still calls running (its end
+never reached the database) is left to the reaper."""
 
 
 def new_worker_id() -> str:
@@ -83,7 +87,7 @@ class WorkerService:
             try:
                 await self.executor.take_requests()
                 return
-            except BusError as error:
+            except (BusError, SQLAlchemyError) as error:  # the batch is delivered again
                 log.warning("taking run requests failed, retrying: %r", error)
             await asyncio.sleep(RESTART_DELAY_S)
 
@@ -104,10 +108,9 @@ class WorkerService:
         while True:
             await asyncio.sleep(self.settings.heartbeat_interval_seconds)
             try:
+                alive = [*self.executor.active, *self.executor.recently_finished(FINISHED_ALIVE_S)]
                 async with self._sessions() as session:
-                    cancelled = await run_store.heartbeat(
-                        session, self.worker_id, list(self.executor.active)
-                    )
+                    cancelled = await run_store.heartbeat(session, self.worker_id, alive)
             except SQLAlchemyError as error:
                 log.warning("heartbeat failed: %r", error)
                 continue

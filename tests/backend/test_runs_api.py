@@ -206,6 +206,24 @@ async def test_cancelling_mid_run_stops_the_model_and_ends_with_run_cancelled(
     assert_in_order(result.events)
 
 
+async def test_a_run_past_the_run_time_limit_is_stopped_and_failed_with_the_setting_named(
+    database_url: str, tmp_path: Path, openai_url: str
+):
+    settings = make_settings(tmp_path, database_url, run_timeout_seconds=1.0)
+    async with live_server(settings) as limited, limited.client() as client:
+        workflow_id = await create_workflow(client, slow_chat(openai_url, tokens=200, delay_ms=50))
+        run_id = await start_run(client, workflow_id, question="forever?")
+        result = await read_socket(limited.ws_base, run_id, deadline_s=20)
+        run = await wait_for_run(client, run_id)
+    assert run["status"] == "failed"
+    assert run["error"]["code"] == "run_timeout"
+    assert "NODELOOM_RUN_TIMEOUT_SECONDS" in run["error"]["message"]
+    assert run["nodes"]["llm"]["status"] == "interrupted"
+    assert 0 < len([e for e in result.events if e["type"] == "node.token"]) < 200
+    assert result.events[-1]["type"] == "run.failed" and result.close_code == 1000
+    assert_in_order(result.events)
+
+
 async def _until_token(client, run_id: str) -> None:
     async with asyncio.timeout(10):
         while True:

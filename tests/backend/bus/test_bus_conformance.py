@@ -114,6 +114,31 @@ async def test_the_recorder_group_commits_only_what_was_handled(bus_factory: Bus
     assert all(seqs == sorted(seqs) for seqs in seqs_by_run(rest).values())
 
 
+async def test_a_batch_is_handled_only_when_the_next_is_asked_for(
+    bus_factory: BusFactory,
+) -> None:
+    """The recorder's way: a batch that was not written (the process died) comes again."""
+    worker, recorder_a, recorder_b = await bus_factory(), await bus_factory(), await bus_factory()
+    runs = run_ids(3)
+    for seq in range(4):
+        for run_id in runs:
+            await worker.publish_event(event(run_id, seq))
+    written: list[RunEvent] = []
+    with pytest.raises(RuntimeError, match="died"):
+        async with recorder_a.recorded_events() as events:
+            while len(written) < 12:
+                batch = await events.next_batch(5)
+                assert 1 <= len(batch) <= 5
+                if written:  # the second batch is lost with the process
+                    raise RuntimeError("died before writing it")
+                written += batch
+    async with recorder_b.recorded_events() as events:
+        rest = await take(events, 12 - len(written))
+        await nothing_more(events)
+    everything = {(run_id, seq) for run_id in runs for seq in range(4)}
+    assert {(e.run_id, e.seq) for e in rest} == everything - {(e.run_id, e.seq) for e in written}
+
+
 async def test_leaving_a_loop_normally_commits_the_last_message(bus_factory: BusFactory) -> None:
     worker, recorder = await bus_factory(), await bus_factory()
     await worker.publish_event(event("one", 0))

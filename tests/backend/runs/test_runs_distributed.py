@@ -160,6 +160,48 @@ async def test_cancelling_through_b_stops_the_run_on_the_worker(worker_alive: De
     assert run["nodes"]["llm"]["status"] == "interrupted"
 
 
+async def test_sigterm_lets_the_worker_finish_a_run_within_the_grace_period(
+    worker_alive: Deployment,
+):
+    deployment = worker_alive  # NODELOOM_SHUTDOWN_GRACE_SECONDS=5 (see kafka_environment)
+    async with deployment.client(deployment.a) as a:
+        workflow_id = await create_workflow(a, slow_chat(deployment.openai_url, 15, 100))
+        run_id = await start_run(a, workflow_id, question="finish first?")
+        await _until_tokens(a, run_id)
+        began = time.monotonic()
+        exit_code = await asyncio.to_thread(deployment.worker.stop)
+        stopped_after = time.monotonic() - began
+        run = await wait_for_run(a, run_id, deadline_s=15)
+        after_stop = await start_run(a, workflow_id, question="anyone there?")
+        await asyncio.sleep(1)
+        queued = (await a.get(f"/api/v1/runs/{after_stop}")).json()
+    assert exit_code == 0, deployment.worker.tail()
+    assert run["status"] == "succeeded", run
+    assert len([e for e in await _recorded(deployment, run_id) if e["type"] == "node.token"]) == 15
+    assert stopped_after < 5 + 3  # the grace period, plus the process's own exit
+    assert queued["status"] == "queued"  # a stopped worker takes nothing new
+
+
+async def test_sigterm_fails_a_run_that_outlasts_the_grace_period_with_a_reason(
+    worker_alive: Deployment,
+):
+    deployment = worker_alive
+    async with deployment.client(deployment.a) as a:
+        workflow_id = await create_workflow(a, slow_chat(deployment.openai_url, 400, 50))
+        run_id = await start_run(a, workflow_id, question="too long?")
+        watching = asyncio.create_task(read_socket(deployment.b.ws_base, run_id, deadline_s=40))
+        await _until_tokens(a, run_id)
+        exit_code = await asyncio.to_thread(deployment.worker.stop)
+        run = await wait_for_run(a, run_id, deadline_s=15)
+        watched = await watching
+    assert exit_code == 0, deployment.worker.tail()
+    assert run["status"] == "failed"
+    assert run["error"]["code"] == "worker_shutdown"
+    assert "shut down" in run["error"]["message"]
+    assert run["nodes"]["llm"]["status"] == "interrupted"
+    assert watched.events[-1]["type"] == "run.failed" and watched.close_code == 1000
+
+
 async def test_a_broker_restart_mid_run_loses_no_recorded_event(
     worker_alive: Deployment, runs_broker: RunsBroker
 ):
@@ -180,6 +222,11 @@ async def test_a_broker_restart_mid_run_loses_no_recorded_event(
     assert len([e for e in recorded if e["type"] == "node.token"]) == 40
     assert_in_order(watched.events)
     assert [e["seq"] for e in watched.events] == [e["seq"] for e in recorded]
+
+
+async def _recorded(deployment: Deployment, run_id: str) -> list[dict]:
+    async with deployment.client(deployment.a) as a:
+        return await recorded_events(a, run_id)
 
 
 async def _watch(ws_base: str, run_id: str, arrivals: list[float]) -> list[dict]:
