@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -82,13 +82,17 @@ async def run(
     credentials: CredentialResolver | Mapping[str, str] | None = None,
     registry: Registry | None = None,
     options: CompileOptions | None = None,
+    secrets: Iterable[str] = (),
 ) -> RunResult:
     """Run ``document`` with ``inputs`` (by ``io.input`` name), emitting to ``sink``.
 
     ``document`` may be a dict, a ``WorkflowDocument`` or a ``CompiledWorkflow`` (reuse
     one to skip validation and compilation; ``registry``/``options`` are then ignored).
+    ``secrets`` are scrubbed from every event from the start, like resolved credentials
+    (e.g. keys someone typed into a parameter).
     """
     emitter = Emitter(sink, run_id or uuid.uuid4().hex, workflow_id)
+    emitter.secrets.update(secret for secret in secrets if secret)
     emitter.start()
     try:
         compiled = _prepare(document, inputs, registry, options, emitter)

@@ -96,6 +96,23 @@ def scan_document(document: Mapping[str, Any]) -> list[SecretFinding]:
     return findings
 
 
+def secret_values(document: Mapping[str, Any]) -> set[str]:
+    """The secret-looking parts of ``document``'s params, to scrub from what a run shows
+    (events, errors): the matched key itself, or the whole value of a key-named param."""
+    values: set[str] = set()
+    nodes = document.get("nodes")
+    for node in nodes if isinstance(nodes, list) else []:
+        if not isinstance(node, Mapping):
+            continue
+        for path, text in _strings(node.get("params"), ()):
+            for _kind, pattern in _PATTERNS:
+                values.update(match.group(0) for match in pattern.finditer(text))
+            name = path[-1] if path else None
+            if isinstance(name, str) and KEY_LIKE_NAME.search(name) and _looks_random(text, name):
+                values.add(text.strip())
+    return values
+
+
 def classify(text: str, name: str | int | None = None) -> str | None:
     """The kind of secret ``text`` looks like (held under param ``name``), or None."""
     for kind, pattern in _PATTERNS:

@@ -35,6 +35,7 @@ from backend.bus import EventBus, RunRequest
 from backend.commands.credentials import EnvironmentCredentials
 from backend.db import run_store
 from backend.db.workflow_store import get_version
+from backend.exchange.secret_scan import secret_values
 from backend.observability.logging import bind_run
 from backend.worker.sink import PublishingSink
 from graph_engine.credentials import CredentialResolver
@@ -52,6 +53,14 @@ class ActiveRun:
     cancel: asyncio.Event = field(default_factory=asyncio.Event)
     abort: ErrorInfo | None = None
     task: asyncio.Task[Any] | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    workflow: Any
+    """A ``CompiledWorkflow``, or the raw document when it does not compile."""
+    pasted: frozenset[str]
+    """Secret-looking values typed into the params: scrubbed from the run's events."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +91,7 @@ class Executor:
         self._slots = asyncio.Semaphore(limits.concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
         self.active: dict[str, ActiveRun] = {}
-        self._compiled: OrderedDict[tuple[str, int], Any] = OrderedDict()
+        self._prepared: OrderedDict[tuple[str, int], Prepared] = OrderedDict()
         self._finished: OrderedDict[str, float] = OrderedDict()
 
     async def take_requests(self) -> None:
@@ -165,8 +174,8 @@ class Executor:
         active = self.active[request.run_id]
         bind_run(request.run_id, request.workflow_id)  # this task's log lines name the run
         try:
-            document: Any = self._compiled.get((request.workflow_id, request.version))
-            if document is None:  # versions never change: a compiled one is reused
+            document: Any = self._prepared.get((request.workflow_id, request.version))
+            if document is None:  # versions never change: a prepared one is reused
                 async with self._sessions() as session:
                     version = await get_version(session, request.workflow_id, request.version)
                     document = version.document
@@ -183,19 +192,20 @@ class Executor:
         sink = PublishingSink(self._bus, request.run_id, request.workflow_id)
         began = time.perf_counter()
         try:
-            compiled = self._compile(request, document)
+            prepared = self._prepare(request, document)
         except Exception as error:  # an engine fault: the run must still end, visibly
             log.exception("run %s: the workflow did not compile", request.run_id)
             await sink.fail(error_info(error), 0.0)
             return
         engine_run = run(
-            compiled,
+            prepared.workflow,
             request.inputs,
             sink,
             run_id=request.run_id,
             workflow_id=request.workflow_id,
             cancel=active.cancel,
             credentials=self._credentials(request.run_id),
+            secrets=prepared.pasted,
         )
         active.task = task = asyncio.create_task(engine_run)
         done, _ = await asyncio.wait({task}, timeout=self._limits.run_timeout_s)
@@ -220,29 +230,20 @@ class Executor:
         if active.abort is not None:
             await sink.fail(active.abort, (time.perf_counter() - began) * 1000)
 
-    def _compile(self, request: RunRequest, document: Any) -> Any:
-        """The compiled workflow of this version (cached: versions never change), or the
-        raw document when it does not compile (``run`` then reports why, as an event)."""
-        from graph_engine import (
-            CompiledWorkflow,
-            DocumentError,
-            ValidationFailed,
-            compile_workflow,
-            parse_document,
-        )
+    def _prepare(self, request: RunRequest, document: Any) -> Prepared:
+        """This version, ready to run (cached: versions never change)."""
+        from graph_engine import DocumentError, ValidationFailed, compile_workflow, parse_document
 
-        if isinstance(document, CompiledWorkflow):
-            return document
         key = (request.workflow_id, request.version)
-        compiled = self._compiled.get(key)
-        if compiled is not None:
-            self._compiled.move_to_end(key)
-            return compiled
+        if isinstance(document, Prepared):
+            self._prepared.move_to_end(key)
+            return document
+        pasted = frozenset(secret_values(document))
         try:
             compiled = compile_workflow(parse_document(document))
         except (DocumentError, ValidationFailed):
-            return document
-        self._compiled[key] = compiled
-        if len(self._compiled) > COMPILED_CACHE_SIZE:
-            self._compiled.popitem(last=False)
-        return compiled
+            return Prepared(document, pasted)  # ``run`` reports why, as an event
+        prepared = self._prepared[key] = Prepared(compiled, pasted)
+        if len(self._prepared) > COMPILED_CACHE_SIZE:
+            self._prepared.popitem(last=False)
+        return prepared

@@ -88,6 +88,14 @@ async def test_canaries_reach_no_response_event_export_or_log(
                 assert finished["status"] == "succeeded", finished
                 # The fake echoed the key it got; the engine scrubbed it.
                 assert "***" in json.dumps(finished["outputs"])
+                # A run of the workflow with the pasted key: its events must not show it.
+                pasted_run = await owner.post(f"{API}/workflows/{pasted_id}/runs", json={})
+                assert pasted_run.status_code == 202, pasted_run.text
+                pasted_finished = await wait_finished(
+                    owner, f"{API}/runs/{pasted_run.json()['id']}"
+                )
+                assert pasted_finished["status"] == "succeeded", pasted_finished
+                assert "***" in json.dumps(pasted_finished["nodes"])  # scrubbed, not absent
                 shared_run = await owner.post(
                     f"{API}/shared/{run_link['token']}/runs", json={"inputs": {"question": "x"}}
                 )
@@ -97,7 +105,7 @@ async def test_canaries_reach_no_response_event_export_or_log(
                 )
                 ids = {
                     "workflow_id": [echo_id, pasted_id],
-                    "run_id": [run.json()["id"], shared_run.json()["id"]],
+                    "run_id": [run.json()["id"], shared_run.json()["id"], pasted_run.json()["id"]],
                     "credential_id": [credential.json()["id"]],
                     "version": ["1", "2"],
                     "token": [run_link["token"], view_link["token"], edit_link["token"]],
