@@ -198,6 +198,8 @@ async def save_shared_workflow(
     require_scope(link, Scope.edit, "save the workflow")
     if visitor is None:
         raise NotSignedIn("Sign in to save changes through an edit link.")
+    current = await store.get_workflow(session, link.workflow_id)
+    restore_hidden(document, current.document)
     record = await store.save_document(
         session,
         link.workflow_id,
@@ -207,6 +209,26 @@ async def save_shared_workflow(
         author=author_of(visitor),
     )
     return shown(record, response)
+
+
+def restore_hidden(document: WorkflowDocument, current: dict[str, Any]) -> None:
+    """Put back the owner's values where the visitor left ``HIDDEN`` (what
+    ``hide_secrets`` showed them), so saving through a link never stores the placeholder."""
+    before = {node.get("id"): node.get("params") for node in current.get("nodes", [])}
+    for node in document.nodes:
+        if node.id in before:
+            node.params = _restored(node.params, before[node.id])
+
+
+def _restored(value: Any, before: Any) -> Any:
+    if value == HIDDEN:
+        return before if isinstance(before, str) else value
+    if isinstance(value, dict) and isinstance(before, dict):
+        return {key: _restored(item, before.get(key)) for key, item in value.items()}
+    if isinstance(value, list) and isinstance(before, list):
+        padded = [*before, *[None] * len(value)]
+        return [_restored(item, old) for item, old in zip(value, padded, strict=False)]
+    return value
 
 
 @router.post(

@@ -144,3 +144,28 @@ async def test_secret_looking_params_are_hidden_from_visitors(accounts_app):
     assert saved.status_code == 200
     params = shared.json()["workflow"]["document"]["nodes"][1]["params"]
     assert params["template"] == "[hidden: looks like a secret]"
+
+
+async def test_an_edit_visitor_saving_a_hidden_value_keeps_the_owners_value(accounts_app):
+    world = await build_world(accounts_app)
+    pasted = greeting()
+    template = "Hello, {who}! sk-proj-" + "Q" * 40
+    pasted["nodes"][1]["params"]["template"] = template
+    async with client_for(accounts_app, world.owner.cookies) as owner:
+        saved = await owner.put(
+            f"{API}/workflows/{world.workflow_id}", json=pasted, headers={"If-Match": "2"}
+        )
+        assert saved.status_code == 200, saved.text
+    async with client_for(accounts_app, world.other.cookies) as visitor:
+        shown = (await visitor.get(f"{API}/shared/{world.links['edit']}")).json()["workflow"]
+        document = shown["document"] | {"description": "tidied by a visitor"}
+        resaved = await visitor.put(
+            f"{API}/shared/{world.links['edit']}/workflow",
+            json=document,
+            headers={"If-Match": str(shown["version"])},
+        )
+    assert resaved.status_code == 200, resaved.text
+    async with client_for(accounts_app, world.owner.cookies) as owner:
+        stored = (await owner.get(f"{API}/workflows/{world.workflow_id}")).json()["document"]
+    assert stored["description"] == "tidied by a visitor"
+    assert stored["nodes"][1]["params"]["template"] == template  # not the placeholder
