@@ -99,6 +99,7 @@ class Executor:
         async with self._bus.requests() as requests:
             while True:
                 slots = await self._take_slots()
+                started = 0
                 try:
                     batch = await requests.next_batch(slots)
                     started = await self._start(batch)
