@@ -1,8 +1,9 @@
-"""The ``nodeloom`` command: serve, worker, db upgrade, openapi, schema, validate, run.
+"""The ``nodeloom`` command: serve, worker, db upgrade, openapi, schema, validate, run,
+remote-run.
 
 Heavy modules (FastAPI, uvicorn, SQLAlchemy, the engine) are imported by the command that
-needs them, so ``nodeloom --help`` stays quick. ``validate`` and ``run`` live in
-``backend.commands``.
+needs them, so ``nodeloom --help`` stays quick. ``validate``, ``run`` and ``remote-run``
+live in ``backend.commands``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from backend.commands import remote_run as remote_run_command
 from backend.commands import run as run_command
 from backend.commands import validate as validate_command
 from backend.commands import worker as worker_command
@@ -74,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
 
     validate_command.register(commands)
     run_command.register(commands)
+    remote_run_command.register(commands)
     worker_command.register(commands)
     return parser
 

@@ -9,7 +9,9 @@ streams them, a line at a time.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -177,6 +179,18 @@ class Progress:
         if not self.color:
             return text
         return f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
+
+
+def stderr_progress(*, quiet: bool, node_types: dict[str, str]) -> Progress:
+    """The progress of a command: on stderr, live and coloured on a terminal (unless
+    ``NO_COLOR``), nothing with ``--quiet``."""
+    terminal = sys.stderr.isatty()
+    return Progress(
+        None if quiet else sys.stderr,
+        live=terminal,
+        color=terminal and "NO_COLOR" not in os.environ,
+        node_types=node_types,
+    )
 
 
 def duration(milliseconds: float) -> str:

@@ -14,10 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +33,8 @@ from backend.commands.credentials import (
     referenced_credentials,
     variable_for,
 )
-from backend.commands.progress import Progress
-from backend.commands.run_report import json_report, print_invalid, print_result
+from backend.commands.progress import Progress, stderr_progress
+from backend.commands.run_report import print_invalid, print_report
 from backend.commands.workflow_file import check_workflow_file, problem_line
 
 if TYPE_CHECKING:
@@ -56,15 +56,15 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("workflow", type=Path, metavar="WORKFLOW.json", help="`-` reads stdin")
     parser.add_argument(
-        "-i", "--input", action="append", default=[], type=_pair, metavar="NAME=VALUE",
+        "-i", "--input", action="append", default=[], type=pair, metavar="NAME=VALUE",
         help="a workflow input (io.input name); repeat for several",
     )  # fmt: skip
     parser.add_argument(
-        "--input-file", action="append", default=[], type=_pair, metavar="NAME=PATH",
+        "--input-file", action="append", default=[], type=pair, metavar="NAME=PATH",
         help="a workflow input read from a UTF-8 file (`-`: stdin)",
     )  # fmt: skip
     parser.add_argument(
-        "--credential", action="append", default=[], type=_pair, metavar="NAME=VARIABLE",
+        "--credential", action="append", default=[], type=pair, metavar="NAME=VARIABLE",
         help="read credential NAME from environment variable VARIABLE",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
@@ -72,7 +72,7 @@ def register(commands: Any) -> None:
     parser.set_defaults(handler=run_command)
 
 
-def _pair(text: str) -> tuple[str, str]:
+def pair(text: str) -> tuple[str, str]:
     name, equals, value = text.partition("=")
     if not equals or not name.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
@@ -82,7 +82,7 @@ def _pair(text: str) -> tuple[str, str]:
 def run_command(args: argparse.Namespace) -> int:
     if str(args.workflow) == "-" and any(path == "-" for _, path in args.input_file):
         raise CommandError("the workflow and an input cannot both come from stdin", EXIT_USAGE)
-    inputs = _read_inputs(args.input, args.input_file)
+    inputs = read_inputs(args.input, args.input_file)
     checked = check_workflow_file(args.workflow)
     if checked.document is None or checked.errors:
         print_invalid(checked, args.json)
@@ -91,12 +91,8 @@ def run_command(args: argparse.Namespace) -> int:
     _check_inputs(document, inputs)
     credentials = EnvironmentCredentials(os.environ, dict(args.credential))
     _check_credentials(document, credentials)
-    progress = Progress(
-        None if args.quiet else sys.stderr,
-        live=sys.stderr.isatty(),
-        color=sys.stderr.isatty() and "NO_COLOR" not in os.environ,
-        node_types={node.id: node.type for node in document.nodes},
-    )
+    node_types = {node.id: node.type for node in document.nodes}
+    progress = stderr_progress(quiet=args.quiet, node_types=node_types)
     for problem in checked.problems:  # warnings only, by now
         progress.note(problem_line(checked.path, problem))
     from graph_engine import GraphEngineError
@@ -105,14 +101,11 @@ def run_command(args: argparse.Namespace) -> int:
         result = asyncio.run(execute(document, inputs, progress, credentials))
     except GraphEngineError as error:  # refused before it started; checked above, so rare
         raise CommandError(f"the run could not start: {error}") from None
-    if args.json:
-        print(json.dumps(json_report(result, progress, credentials, checked), indent=2))
-    else:
-        print_result(result, progress, credentials, quiet=args.quiet)
+    print_report(result, progress, credentials, checked, as_json=args.json, quiet=args.quiet)
     return EXIT_BY_STATUS[result.status]
 
 
-def _read_inputs(values: list[tuple[str, str]], files: list[tuple[str, str]]) -> dict[str, str]:
+def read_inputs(values: list[tuple[str, str]], files: list[tuple[str, str]]) -> dict[str, str]:
     inputs: dict[str, str] = {}
     for name, path in files:
         try:
@@ -165,6 +158,14 @@ async def execute(
     """Run ``document`` with live progress; SIGINT sets the engine's ``cancel`` event."""
     from graph_engine import run
 
+    async with live_progress(progress) as cancel:
+        return await run(document, inputs, progress, cancel=cancel, credentials=credentials)
+
+
+@contextlib.asynccontextmanager
+async def live_progress(progress: Progress) -> AsyncIterator[asyncio.Event]:
+    """Redraw ``progress`` while the block runs; the event it yields is set by the first
+    Ctrl+C (a second one raises ``KeyboardInterrupt`` at once). Shared with ``remote-run``."""
     cancel = asyncio.Event()
     loop = asyncio.get_running_loop()
 
@@ -180,7 +181,7 @@ async def execute(
         loop.add_signal_handler(signal.SIGINT, interrupt)
     ticker = asyncio.create_task(_tick(progress))
     try:
-        return await run(document, inputs, progress, cancel=cancel, credentials=credentials)
+        yield cancel
     finally:
         ticker.cancel()
         progress.close()

@@ -37,16 +37,18 @@ def _empty_report(status: str) -> dict[str, Any]:
 def json_report(
     result: RunResult,
     progress: Progress,
-    credentials: EnvironmentCredentials,
-    checked: CheckedWorkflow,
+    credentials: EnvironmentCredentials | None,
+    checked: CheckedWorkflow | None,
 ) -> dict[str, Any]:
+    """``credentials`` and ``checked`` are None for a run on a server (``remote-run``): the
+    server scrubbed its events and checked the workflow when it was saved."""
     report = {
         "status": result.status,
         "run_id": result.run_id,
-        "outputs": credentials.scrub(jsonable(result.outputs)),
+        "outputs": _scrubbed(credentials, jsonable(result.outputs)),
         "events": progress.count,
         "duration_ms": round(result.duration_ms, 3),
-        "problems": problems_json(checked),
+        "problems": problems_json(checked) if checked is not None else [],
     }
     if result.status == "failed":
         report["node_id"] = result.node_id
@@ -56,8 +58,28 @@ def json_report(
     return report
 
 
+def print_report(
+    result: RunResult,
+    progress: Progress,
+    credentials: EnvironmentCredentials | None,
+    checked: CheckedWorkflow | None,
+    *,
+    as_json: bool,
+    quiet: bool,
+) -> None:
+    """The end of a run on stdout: the ``--json`` object, or the outputs (see ``print_result``)."""
+    if as_json:
+        print(json.dumps(json_report(result, progress, credentials, checked), indent=2))
+    else:
+        print_result(result, progress, credentials, quiet=quiet)
+
+
 def print_result(
-    result: RunResult, progress: Progress, credentials: EnvironmentCredentials, *, quiet: bool
+    result: RunResult,
+    progress: Progress,
+    credentials: EnvironmentCredentials | None,
+    *,
+    quiet: bool,
 ) -> None:
     took = duration(result.duration_ms)
     interrupted = (
@@ -66,7 +88,7 @@ def print_result(
     if result.status == "succeeded":
         if not quiet:
             print(f"Run succeeded in {took}.", file=sys.stderr)
-        for name, value in credentials.scrub(jsonable(result.outputs)).items():
+        for name, value in _scrubbed(credentials, jsonable(result.outputs)).items():
             print(_output_text(name, value))
     elif result.status == "failed":
         error = result.error
@@ -76,6 +98,10 @@ def print_result(
         print(f"Run failed{at} after {took}: {reason}{interrupted}", file=sys.stderr)
     else:
         print(f"Run cancelled after {took}{interrupted}.", file=sys.stderr)
+
+
+def _scrubbed(credentials: EnvironmentCredentials | None, value: Any) -> Any:
+    return value if credentials is None else credentials.scrub(value)
 
 
 def _output_text(name: str, value: Any) -> str:

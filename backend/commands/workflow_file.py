@@ -71,7 +71,7 @@ def _read_text(path: Path) -> str:
         raise CommandError(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def problem_line(path: Path, problem: Problem) -> str:
+def problem_line(path: Path | str, problem: Problem) -> str:
     """``FILE: SEVERITY [CODE] node 'ID' at POINTER: MESSAGE`` (what applies)."""
     where = []
     if problem.node_id is not None:
