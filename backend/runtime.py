@@ -18,8 +18,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.bus import EventBus, KafkaBus, KafkaSettings, MemoryBus
+from backend.bus import EventBus, KafkaBus, KafkaSettings, MemoryBus, RunRequest
 from backend.config import Settings
+from backend.db import run_store
 from backend.worker.reaper import Reaper
 from backend.worker.recorder import Recorder
 from backend.worker.service import WorkerService
@@ -49,6 +50,7 @@ def bus_from_settings(settings: Settings, role: str) -> EventBus:
 class Runtime:
     def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
         self.settings = settings
+        self._sessions = sessions
         self.bus = bus_from_settings(settings, "api")
         self.hub = Hub()
         self.recorder = Recorder(self.bus, sessions, on_recorded=self.hub.recorded)
@@ -70,6 +72,24 @@ class Runtime:
         self._spawn(self.reaper.run(), "reaper")
         if self.worker is not None:
             await self.worker.start(embedded=True)  # warms up after start-up, see there
+        if isinstance(self.bus, MemoryBus):
+            await self._requeue()
+
+    async def _requeue(self) -> None:
+        """Ask again for the runs still queued: the in-process bus lost their requests when
+        the previous process stopped (Kafka keeps them), and no run may wait forever."""
+        async with self._sessions() as session:
+            queued = await run_store.queued_runs(session)
+        for run in queued:
+            request = RunRequest(
+                run_id=run.id,
+                workflow_id=run.workflow_id,
+                version=run.workflow_version,
+                inputs=run.inputs or {},
+            )
+            await self.bus.publish_request(request)
+        if queued:
+            log.info("asked again for %d runs queued before this start", len(queued))
 
     async def stop(self) -> None:
         if self.worker is not None:

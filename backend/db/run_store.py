@@ -58,6 +58,14 @@ def event_row(event: RunEvent) -> dict[str, Any]:
     }
 
 
+async def queued_runs(session: AsyncSession) -> list[RunRecord]:
+    """Runs no worker took yet, oldest first."""
+    result = await session.scalars(
+        select(RunRecord).where(RunRecord.status == RunStatus.queued).order_by(RunRecord.created_at)
+    )
+    return list(result.all())
+
+
 async def create_run(
     session: AsyncSession,
     workflow_id: str,

@@ -24,6 +24,8 @@ from run_support import (
     wait_for_run,
 )
 
+from backend.db import run_store
+
 
 @pytest.fixture
 async def server(database_url: str, tmp_path: Path) -> AsyncIterator[LiveServer]:
@@ -222,6 +224,20 @@ async def test_a_run_past_the_run_time_limit_is_stopped_and_failed_with_the_sett
     assert 0 < len([e for e in result.events if e["type"] == "node.token"]) < 200
     assert result.events[-1]["type"] == "run.failed" and result.close_code == 1000
     assert_in_order(result.events)
+
+
+async def test_a_run_left_queued_when_the_server_stopped_runs_after_the_next_start(
+    database_url: str, tmp_path: Path
+):
+    settings = make_settings(tmp_path, database_url)
+    async with live_server(settings) as first, first.client() as client:
+        workflow_id = await create_workflow(client, greeting())
+        async with first.app.state.sessions() as session:  # queued, its request never sent
+            run, _ = await run_store.create_run(session, workflow_id, 2, {"name": "Ada"})
+    async with live_server(settings) as second, second.client() as client:
+        finished = await wait_for_run(client, run.id)
+    assert finished["status"] == "succeeded", finished
+    assert finished["outputs"] == {"greeting": "Hello, Ada!"}
 
 
 async def _until_token(client, run_id: str) -> None:
