@@ -16,6 +16,7 @@ import time
 from collections.abc import Coroutine
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus import EventBus, KafkaBus, KafkaSettings, MemoryBus, RunRequest
@@ -29,6 +30,7 @@ from backend.ws.hub import Hub
 log = logging.getLogger(__name__)
 FOLLOW_TIMEOUT_S = 30.0
 SETTLE_TIMEOUT_S = 5.0
+REQUEUE_RETRY_S = 5.0
 
 
 def bus_from_settings(settings: Settings, role: str) -> EventBus:
@@ -73,13 +75,20 @@ class Runtime:
         if self.worker is not None:
             await self.worker.start(embedded=True)  # warms up after start-up, see there
         if isinstance(self.bus, MemoryBus):
-            await self._requeue()
+            self._spawn(self._requeue(), "requeue")
 
     async def _requeue(self) -> None:
         """Ask again for the runs still queued: the in-process bus lost their requests when
-        the previous process stopped (Kafka keeps them), and no run may wait forever."""
-        async with self._sessions() as session:
-            queued = await run_store.queued_runs(session)
+        the previous process stopped (Kafka keeps them), and no run may wait forever. A
+        request sent twice is harmless: only one claim of a run succeeds."""
+        while True:
+            try:
+                async with self._sessions() as session:
+                    queued = await run_store.queued_runs(session)
+                break
+            except (SQLAlchemyError, OSError) as error:  # the server starts all the same
+                log.warning("looking for runs left queued failed, retrying: %r", error)
+                await asyncio.sleep(REQUEUE_RETRY_S)
         for run in queued:
             request = RunRequest(
                 run_id=run.id,
