@@ -32,8 +32,14 @@ def _drop_file(page: Page, target: str, path: Path) -> None:
         page.dispatch_event(target, event, {"dataTransfer": transfer})
 
 
-def _opened_workflow_id(page: Page) -> str:
-    page.wait_for_url(re.compile(r"/workflows/[0-9a-f]{32}$"))
+def _opened_workflow_id(page: Page, leaving: str | None = None) -> str:
+    """The id of the workflow the page went to (another than ``leaving``, the one open)."""
+
+    def opened(url: str) -> bool:
+        found = re.search(r"/workflows/([0-9a-f]{32})$", url)
+        return found is not None and found.group(1) != leaving
+
+    page.wait_for_url(opened)
     return page.url.rsplit("/", 1)[-1]
 
 
@@ -80,8 +86,7 @@ def test_dropping_a_flowise_file_on_the_canvas_imports_it(page: Page, api) -> No
     expect(dialog).to_contain_text("its prompt now feeds its model directly")
     dialog.get_by_role("button", name="Import", exact=True).click()
 
-    imported_id = _opened_workflow_id(page)
-    assert imported_id != workflow["id"]
+    imported_id = _opened_workflow_id(page, leaving=workflow["id"])
     expect(canvas_node(page, "Prompt Template")).to_be_visible()
     assert "sk-FAKE" not in json.dumps(get_workflow(api, imported_id))
 
