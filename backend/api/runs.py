@@ -23,7 +23,7 @@ from backend.api.problems import problem_responses
 from backend.api.run_schemas import Run, RunEventPage, RunPage, RunSummary, StartRun
 from backend.api.workflows import MAX_OFFSET
 from backend.bus import BusError, ControlMessage, EventBus, RunRequest
-from backend.db import run_store
+from backend.db import event_store, run_store
 from backend.db import workflow_store as store
 from backend.db.models import RunRecord
 from backend.db.workflow_store import MAX_VERSION
@@ -70,6 +70,13 @@ async def get_owned_run_id(
 
 
 OwnedRunId = Annotated[str, Depends(get_owned_run_id)]
+
+
+# The query of an event page, shared by the owner's and a share link's event lists.
+AfterSeq = Annotated[
+    int, Query(ge=-1, le=MAX_VERSION, description="Only events with a greater `seq`.")
+]
+EventLimit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 
 
 @router.post(
@@ -267,10 +274,8 @@ async def _publish(publishing: Any, run_id: str) -> None:
 async def list_run_events(
     run_id: OwnedRunId,
     session: SessionDep,
-    after: Annotated[
-        int, Query(ge=-1, le=MAX_VERSION, description="Only events with a greater `seq`.")
-    ] = -1,
-    limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 500,
+    after: AfterSeq = -1,
+    limit: EventLimit = 500,
 ) -> RunEventPage:
     """The run's recorded events in `seq` order, a page at a time (for a past run's picture)."""
     return await event_page(session, run_id, after=after, limit=limit)
@@ -278,7 +283,7 @@ async def list_run_events(
 
 async def event_page(session: AsyncSession, run_id: str, *, after: int, limit: int) -> RunEventPage:
     run = await run_store.get_run(session, run_id)
-    rows = await run_store.list_events(session, run.id, after=after, limit=limit)
+    rows = await event_store.list_events(session, run.id, after=after, limit=limit)
     items = [parse_event(row.payload) for row in rows]
     next_after = rows[-1].seq if len(rows) == limit else None
     return RunEventPage(items=items, next_after=next_after)

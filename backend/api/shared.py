@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Response
 from pydantic import BaseModel, Field
 
 from backend.api.deps import (
@@ -26,7 +26,7 @@ from backend.api.deps import (
 from backend.api.documents import DOCUMENT_REQUEST_BODY
 from backend.api.problems import problem_responses
 from backend.api.run_schemas import Run, RunEventPage, StartRun
-from backend.api.runs import event_page, get_run_id, queue_run
+from backend.api.runs import AfterSeq, EventLimit, event_page, get_run_id, queue_run
 from backend.api.schemas import Workflow
 from backend.api.workflows import CREATED, CURRENT, answer, copy_name
 from backend.auth import share_links
@@ -35,7 +35,6 @@ from backend.auth.share_links import Scope, require_scope
 from backend.db import run_store
 from backend.db import workflow_store as store
 from backend.db.models import ShareLinkRecord, UserRecord, WorkflowRecord
-from backend.db.workflow_store import MAX_VERSION
 from backend.errors import RunNotFound
 from backend.exchange.secret_scan import scan_document
 from graph_engine.document import WorkflowDocument
@@ -169,10 +168,8 @@ async def get_shared_run(run_id: VisibleRunId, session: SessionDep) -> Run:
 async def list_shared_run_events(
     run_id: VisibleRunId,
     session: SessionDep,
-    after: Annotated[
-        int, Query(ge=-1, le=MAX_VERSION, description="Only events with a greater `seq`.")
-    ] = -1,
-    limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 500,
+    after: AfterSeq = -1,
+    limit: EventLimit = 500,
 ) -> RunEventPage:
     """The run's recorded events, as `listRunEvents`."""
     return await event_page(session, run_id, after=after, limit=limit)

@@ -3,14 +3,13 @@
 Every change of a run's status is one conditional ``UPDATE`` (compare-and-swap), so any
 number of API replicas, workers and reapers may race on a run and exactly one wins:
 
-- ``claim_run``/``claim_runs``: queued → running, by one worker (a redelivered request
-  finds it taken);
+- ``claim_runs``: queued → running, by one worker (a redelivered request finds it
+  taken);
 - ``cancel_queued``: queued → cancelled, before any worker took it;
 - ``reap``: running → failed, when the worker's heartbeat is too old.
 
-``record_events`` is the recorder's write: ``INSERT … ON CONFLICT DO NOTHING`` into
-``run_events`` (so a redelivered event is stored once) and the run's summary folded
-forward (see ``backend.runs.summary``).
+A status change that ends a run records its event too (``event_store``), in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -19,20 +18,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.event_store import event_row, insert_events
 from backend.db.models import RunEventRecord, RunRecord, utcnow
 from backend.db.workflow_store import Page, _count, new_id
 from backend.errors import RunNotFound
-from backend.runs.summary import FINISHED, RunStatus, RunSummary
+from backend.runs.summary import RunStatus
 from graph_engine.events import (
     ErrorInfo,
     RunCancelled,
     RunCancelledData,
-    RunEvent,
     RunFailed,
     RunFailedData,
     RunQueued,
@@ -45,17 +42,6 @@ WORKER_LOST_MESSAGE = (
     "The worker running this workflow stopped responding (no heartbeat for {seconds:g} s); "
     "the run was marked failed."
 )
-
-
-def event_row(event: RunEvent) -> dict[str, Any]:
-    return {
-        "run_id": event.run_id,
-        "seq": event.seq,
-        "type": event.type,
-        "node_id": getattr(event, "node_id", None),
-        "ts": event.ts,
-        "payload": event.model_dump(mode="json"),
-    }
 
 
 async def queued_runs(session: AsyncSession) -> list[RunRecord]:
@@ -132,35 +118,8 @@ async def list_runs(
     return Page(items=rows.all(), total=total)
 
 
-async def list_events(
-    session: AsyncSession, run_id: str, *, after: int, limit: int, before: int | None = None
-) -> Sequence[RunEventRecord]:
-    """Recorded events of ``run_id`` with ``after < seq (< before)``, in ``seq`` order."""
-    events = select(RunEventRecord).where(
-        RunEventRecord.run_id == run_id, RunEventRecord.seq > after
-    )
-    if before is not None:
-        events = events.where(RunEventRecord.seq < before)
-    rows = await session.scalars(events.order_by(RunEventRecord.seq).limit(limit))
-    return rows.all()
-
-
-async def claim_run(session: AsyncSession, run_id: str, worker_id: str) -> bool:
-    """Make ``worker_id`` the one worker of a queued run; ``False`` if it is not queued."""
-    moment = utcnow()
-    result = await session.execute(
-        update(RunRecord)
-        .where(RunRecord.id == run_id, RunRecord.status == RunStatus.queued)
-        .values(
-            status=RunStatus.running, worker_id=worker_id, heartbeat_at=moment, started_at=moment
-        )
-    )
-    await session.commit()
-    return result.rowcount == 1
-
-
 async def claim_runs(session: AsyncSession, run_ids: Sequence[str], worker_id: str) -> set[str]:
-    """``claim_run`` for several runs in one statement; returns the ids claimed."""
+    """Make ``worker_id`` the one worker of those queued runs; returns the ids claimed."""
     moment = utcnow()
     result = await session.execute(
         update(RunRecord)
@@ -197,7 +156,7 @@ async def cancel_queued(session: AsyncSession, run_id: str) -> RunCancelled | No
     event = RunCancelled(
         run_id=run_id, workflow_id=row[0], seq=row[1], ts=moment, data=RunCancelledData()
     )
-    await _insert_events(session, [event])
+    await insert_events(session, [event])
     await session.commit()
     return event
 
@@ -231,102 +190,6 @@ async def heartbeat(session: AsyncSession, worker_id: str, run_ids: Iterable[str
     )
     await session.commit()
     return set(cancelled.all())
-
-
-async def record_events(session: AsyncSession, events: Sequence[RunEvent]) -> list[RunEvent]:
-    """Store ``events`` once each and fold them into their runs' summaries.
-
-    Returns the events that were ignored because their run does not exist.
-    """
-    run_ids = sorted({event.run_id for event in events})
-    runs = {
-        record.id: record
-        for record in await session.scalars(select(RunRecord).where(RunRecord.id.in_(run_ids)))
-    }
-    known = [event for event in events if event.run_id in runs]
-    await _insert_events(session, known)
-    by_run: dict[str, list[RunEvent]] = {}
-    for event in known:
-        by_run.setdefault(event.run_id, []).append(event)
-    summaries = []
-    for run_id, record in runs.items():
-        summary = _summary_of(record)
-        changed = False
-        for event in sorted(by_run.get(run_id, ()), key=lambda e: e.seq):
-            changed = summary.apply(event) or changed
-        if changed:
-            summaries.append(_summary_row(run_id, summary))
-    await _store_summaries(session, summaries)
-    await session.commit()
-    return [event for event in events if event.run_id not in runs]
-
-
-async def _insert_events(session: AsyncSession, events: Sequence[RunEvent]) -> None:
-    if not events:
-        return
-    rows = list({(row["run_id"], row["seq"]): row for row in map(event_row, events)}.values())
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    # executemany of one cached statement: a VALUES list would be compiled anew per batch
-    await session.execute(insert(RunEventRecord).on_conflict_do_nothing(), rows)
-
-
-def _summary_of(record: RunRecord) -> RunSummary:
-    return RunSummary(
-        status=RunStatus(record.status),
-        nodes={key: dict(value) for key, value in (record.nodes or {}).items()},
-        last_seq=record.last_seq,
-        outputs=record.outputs,
-        error=record.error,
-        error_node_id=record.error_node_id,
-        input_tokens=record.input_tokens,
-        output_tokens=record.output_tokens,
-        duration_ms=record.duration_ms,
-        started_at=record.started_at,
-        finished_at=record.finished_at,
-    )
-
-
-_SUMMARY_COLUMNS = (
-    "status",
-    "nodes",
-    "last_seq",
-    "outputs",
-    "error",
-    "error_node_id",
-    "input_tokens",
-    "output_tokens",
-    "duration_ms",
-    "started_at",
-    "finished_at",
-)
-
-
-def _summary_row(run_id: str, summary: RunSummary) -> dict[str, Any]:
-    row = {f"s_{name}": getattr(summary, name) for name in _SUMMARY_COLUMNS}
-    row["s_status"] = summary.status.value
-    row["b_id"] = run_id
-    return row
-
-
-async def _store_summaries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Every changed summary in one statement (executed for each row).
-
-    Conditional on the status read: a reaper or a cancel that finished the run meanwhile
-    wins, and this summary (now stale) is dropped.
-    """
-    if not rows:
-        return
-    runs = RunRecord.__table__
-    finished = sorted(status.value for status in FINISHED)  # no IN: executemany
-    values = {name: bindparam(f"s_{name}", type_=runs.c[name].type) for name in _SUMMARY_COLUMNS}
-    statement = (
-        update(runs)
-        .where(runs.c.id == bindparam("b_id"), *(runs.c.status != value for value in finished))
-        .values(values)
-    )
-    connection = await session.connection()
-    await connection.execute(statement, rows)
 
 
 async def reap(session: AsyncSession, timeout_seconds: float) -> list[RunFailed]:
@@ -395,7 +258,7 @@ async def _fail_stale(
         ts=moment,
         data=RunFailedData(error=error, interrupted=interrupted),
     )
-    await _insert_events(session, [event])
+    await insert_events(session, [event])
     await session.commit()
     return event
 
@@ -422,6 +285,6 @@ async def fail_queued(session: AsyncSession, run_id: str, message: str) -> RunFa
     event = RunFailed(
         run_id=run_id, workflow_id=row[0], seq=row[1], ts=moment, data=RunFailedData(error=error)
     )
-    await _insert_events(session, [event])
+    await insert_events(session, [event])
     await session.commit()
     return event

@@ -2,7 +2,7 @@
 
 It reads the events as a member of the ``nodeloom-recorder`` group and writes them in
 batches (whatever arrived while the previous batch was written), so a burst costs one
-transaction instead of one per event. Writes are idempotent (see ``run_store``); a
+transaction instead of one per event. Writes are idempotent (see ``event_store``); a
 batch that fails because the database is unreachable is retried until it is written.
 
 A batch counts as handled only when the next one is asked for, which is after it was
@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus import BusError, EventBus
-from backend.db import run_store
+from backend.db import event_store
 from graph_engine.events import RunEvent
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class Recorder:
         while True:
             try:
                 async with self._sessions() as session:
-                    unknown = await run_store.record_events(session, batch)
+                    unknown = await event_store.record_events(session, batch)
                 break
             except (OperationalError, DBAPIError) as error:
                 if not _is_connection_problem(error):

@@ -30,7 +30,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.db import run_store
+from backend.db import event_store
 from backend.ws.hub import Subscription
 from graph_engine.events import TERMINAL_TYPES
 
@@ -128,7 +128,7 @@ class RunEventStream:
     async def _from_database(self) -> AsyncIterator[Outgoing]:
         while True:
             async with self._sessions() as session:
-                rows = await run_store.list_events(
+                rows = await event_store.list_events(
                     session, self._subscription.run_id, after=self.last, limit=PAGE
                 )
             for row in rows:

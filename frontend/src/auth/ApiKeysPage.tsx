@@ -17,9 +17,9 @@ import { notifications } from '@mantine/notifications';
 import { CircleAlert, KeyRound, Plus, Trash2 } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 
+import { ListTable } from '../layout/ListTable';
 import { errorMessage } from '../api/errors';
 import { formatDateTime, formatRelativeTime } from '../lib/format';
-import listClasses from '../pages/workflow-list/list.module.css';
 import type { ApiKey, NewApiKey } from './api';
 import { useApiKeys, useCreateApiKey, useRevokeApiKey } from './apiKeys';
 import { SecretOnce } from './SecretOnce';
@@ -63,52 +63,45 @@ export function ApiKeysPage() {
             </Text>
           </Paper>
         ) : (
-          <Paper withBorder radius="lg" className={listClasses.tablePaper}>
-            <Table
-              className={listClasses.table}
-              verticalSpacing="sm"
-              horizontalSpacing="md"
-              aria-label="API keys"
-            >
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Key</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>Last used</Table.Th>
-                  <Table.Th w={56} />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {keys.data.map((key) => (
-                  <Table.Tr key={key.id}>
-                    <Table.Td fw={500}>{key.name}</Table.Td>
-                    <Table.Td>
-                      <Text size="sm" ff="monospace" c="dimmed">
-                        {key.prefix}…
-                      </Text>
-                    </Table.Td>
-                    <Table.Td title={formatDateTime(key.created_at)}>
-                      {formatRelativeTime(key.created_at)}
-                    </Table.Td>
-                    <Table.Td>{key.last_used_at ? formatRelativeTime(key.last_used_at) : 'Never'}</Table.Td>
-                    <Table.Td>
-                      <Button
-                        variant="subtle"
-                        color="red"
-                        size="compact-sm"
-                        leftSection={<Trash2 size={14} />}
-                        onClick={() => setRevoking(key)}
-                        aria-label={`Revoke ${key.name}`}
-                      >
-                        Revoke
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Paper>
+          <ListTable
+            label="API keys"
+            head={
+              <>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Key</Table.Th>
+                <Table.Th>Created</Table.Th>
+                <Table.Th>Last used</Table.Th>
+                <Table.Th w={56} />
+              </>
+            }
+          >
+            {keys.data.map((key) => (
+              <Table.Tr key={key.id}>
+                <Table.Td fw={500}>{key.name}</Table.Td>
+                <Table.Td>
+                  <Text size="sm" ff="monospace" c="dimmed">
+                    {key.prefix}…
+                  </Text>
+                </Table.Td>
+                <Table.Td title={formatDateTime(key.created_at)}>
+                  {formatRelativeTime(key.created_at)}
+                </Table.Td>
+                <Table.Td>{key.last_used_at ? formatRelativeTime(key.last_used_at) : 'Never'}</Table.Td>
+                <Table.Td>
+                  <Button
+                    variant="subtle"
+                    color="red"
+                    size="compact-sm"
+                    leftSection={<Trash2 size={14} />}
+                    onClick={() => setRevoking(key)}
+                    aria-label={`Revoke ${key.name}`}
+                  >
+                    Revoke
+                  </Button>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </ListTable>
         )}
       </Stack>
       <Modal opened={creating} onClose={() => setCreating(false)} title="New API key">

@@ -30,6 +30,7 @@ import {
 } from 'lucide-react';
 import { useState } from 'react';
 
+import { ListTable } from '../layout/ListTable';
 import { errorMessage } from '../api/errors';
 import { formatDateTime, formatRelativeTime } from '../lib/format';
 import {
@@ -99,35 +100,28 @@ export function CredentialsPage() {
             </Button>
           </Paper>
         ) : (
-          <Paper withBorder radius="lg" className={listClasses.tablePaper}>
-            <Table
-              className={listClasses.table}
-              verticalSpacing="sm"
-              horizontalSpacing="md"
-              aria-label="Credentials"
-            >
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Provider</Table.Th>
-                  <Table.Th>Secret</Table.Th>
-                  <Table.Th>Updated</Table.Th>
-                  <Table.Th className={classes.checkColumn}>Check</Table.Th>
-                  <Table.Th className={listClasses.actionsColumn} />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {credentials.data.map((credential) => (
-                  <CredentialRow
-                    key={credential.id}
-                    credential={credential}
-                    onEdit={() => setForm({ editing: credential })}
-                    onDelete={() => setDeleting(credential)}
-                  />
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Paper>
+          <ListTable
+            label="Credentials"
+            head={
+              <>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Provider</Table.Th>
+                <Table.Th>Secret</Table.Th>
+                <Table.Th>Updated</Table.Th>
+                <Table.Th className={classes.checkColumn}>Check</Table.Th>
+                <Table.Th className={listClasses.actionsColumn} />
+              </>
+            }
+          >
+            {credentials.data.map((credential) => (
+              <CredentialRow
+                key={credential.id}
+                credential={credential}
+                onEdit={() => setForm({ editing: credential })}
+                onDelete={() => setDeleting(credential)}
+              />
+            ))}
+          </ListTable>
         )}
         {credentials.data && credentials.data.length > 0 && (
           <Text size="sm" c="dimmed">

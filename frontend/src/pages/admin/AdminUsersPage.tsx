@@ -16,13 +16,13 @@ import {
 import { notifications } from '@mantine/notifications';
 import { CircleAlert } from 'lucide-react';
 
+import { ListTable } from '../../layout/ListTable';
 import { errorMessage } from '../../api/errors';
 import type { User } from '../../auth/api';
 import { useSession } from '../../auth/session';
 import { initials } from '../../auth/UserMenu';
 import { formatDateTime, formatRelativeTime } from '../../lib/format';
 import { NotFoundPage } from '../NotFoundPage';
-import listClasses from '../workflow-list/list.module.css';
 import { useSetUserDisabled, useUsers } from './api';
 
 export function AdminUsersPage() {
@@ -73,76 +73,68 @@ function UsersList({ me }: { me: User }) {
             {errorMessage(users.error)}
           </Alert>
         ) : (
-          <Paper withBorder radius="lg" className={listClasses.tablePaper}>
-            <Table
-              className={listClasses.table}
-              verticalSpacing="sm"
-              horizontalSpacing="md"
-              aria-label="Users"
-            >
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Person</Table.Th>
-                  <Table.Th>Role</Table.Th>
-                  <Table.Th>Joined</Table.Th>
-                  <Table.Th w={140}>Can sign in</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {users.data.map((user) => (
-                  <Table.Tr key={user.id} style={{ opacity: user.disabled ? 0.6 : 1 }}>
-                    <Table.Td>
-                      <Group gap="sm" wrap="nowrap">
-                        <Avatar size={32} radius="xl" color="brand" variant="light">
-                          {initials(user)}
-                        </Avatar>
-                        <div>
-                          <Text size="sm" fw={600}>
-                            {user.name}
-                            {user.id === me.id && (
-                              <Text span size="xs" c="dimmed" fw={400}>
-                                {' '}
-                                (you)
-                              </Text>
-                            )}
+          <ListTable
+            label="Users"
+            head={
+              <>
+                <Table.Th>Person</Table.Th>
+                <Table.Th>Role</Table.Th>
+                <Table.Th>Joined</Table.Th>
+                <Table.Th w={140}>Can sign in</Table.Th>
+              </>
+            }
+          >
+            {users.data.map((user) => (
+              <Table.Tr key={user.id} style={{ opacity: user.disabled ? 0.6 : 1 }}>
+                <Table.Td>
+                  <Group gap="sm" wrap="nowrap">
+                    <Avatar size={32} radius="xl" color="brand" variant="light">
+                      {initials(user)}
+                    </Avatar>
+                    <div>
+                      <Text size="sm" fw={600}>
+                        {user.name}
+                        {user.id === me.id && (
+                          <Text span size="xs" c="dimmed" fw={400}>
+                            {' '}
+                            (you)
                           </Text>
-                          <Text size="xs" c="dimmed">
-                            {user.email}
-                          </Text>
-                        </div>
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>
-                      {user.is_admin ? (
-                        <Badge variant="light" radius="sm" tt="none">
-                          Admin
-                        </Badge>
-                      ) : (
-                        <Text size="sm" c="dimmed">
-                          Member
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td title={formatDateTime(user.created_at)}>
-                      {formatRelativeTime(user.created_at)}
-                    </Table.Td>
-                    <Table.Td>
-                      <Switch
-                        checked={!user.disabled}
-                        disabled={
-                          user.id === me.id ||
-                          (setDisabled.isPending && setDisabled.variables?.id === user.id)
-                        }
-                        onChange={(event) => toggle(user, !event.currentTarget.checked)}
-                        aria-label={`${user.email} can sign in`}
-                        label={user.disabled ? 'Disabled' : 'Active'}
-                      />
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Paper>
+                        )}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {user.email}
+                      </Text>
+                    </div>
+                  </Group>
+                </Table.Td>
+                <Table.Td>
+                  {user.is_admin ? (
+                    <Badge variant="light" radius="sm" tt="none">
+                      Admin
+                    </Badge>
+                  ) : (
+                    <Text size="sm" c="dimmed">
+                      Member
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td title={formatDateTime(user.created_at)}>
+                  {formatRelativeTime(user.created_at)}
+                </Table.Td>
+                <Table.Td>
+                  <Switch
+                    checked={!user.disabled}
+                    disabled={
+                      user.id === me.id || (setDisabled.isPending && setDisabled.variables?.id === user.id)
+                    }
+                    onChange={(event) => toggle(user, !event.currentTarget.checked)}
+                    aria-label={`${user.email} can sign in`}
+                    label={user.disabled ? 'Disabled' : 'Active'}
+                  />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </ListTable>
         )}
       </Stack>
     </Container>

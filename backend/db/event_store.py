@@ -1,0 +1,141 @@
+"""Recorded run events: the recorder's write, and reading them back.
+
+``record_events`` stores events with ``INSERT … ON CONFLICT DO NOTHING`` into
+``run_events`` (so a redelivered event is stored once) and folds each run's summary
+forward (see ``backend.runs.summary``); a summary is written only while its run is not
+finished, so a reaper or a cancel that ended the run meanwhile wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.db.models import RunEventRecord, RunRecord
+from backend.runs.summary import FINISHED, RunStatus, RunSummary
+from graph_engine.events import RunEvent
+
+
+def event_row(event: RunEvent) -> dict[str, Any]:
+    return {
+        "run_id": event.run_id,
+        "seq": event.seq,
+        "type": event.type,
+        "node_id": getattr(event, "node_id", None),
+        "ts": event.ts,
+        "payload": event.model_dump(mode="json"),
+    }
+
+
+async def list_events(
+    session: AsyncSession, run_id: str, *, after: int, limit: int, before: int | None = None
+) -> Sequence[RunEventRecord]:
+    """Recorded events of ``run_id`` with ``after < seq (< before)``, in ``seq`` order."""
+    events = select(RunEventRecord).where(
+        RunEventRecord.run_id == run_id, RunEventRecord.seq > after
+    )
+    if before is not None:
+        events = events.where(RunEventRecord.seq < before)
+    rows = await session.scalars(events.order_by(RunEventRecord.seq).limit(limit))
+    return rows.all()
+
+
+async def record_events(session: AsyncSession, events: Sequence[RunEvent]) -> list[RunEvent]:
+    """Store ``events`` once each and fold them into their runs' summaries.
+
+    Returns the events that were ignored because their run does not exist.
+    """
+    run_ids = sorted({event.run_id for event in events})
+    runs = {
+        record.id: record
+        for record in await session.scalars(select(RunRecord).where(RunRecord.id.in_(run_ids)))
+    }
+    known = [event for event in events if event.run_id in runs]
+    await insert_events(session, known)
+    by_run: dict[str, list[RunEvent]] = {}
+    for event in known:
+        by_run.setdefault(event.run_id, []).append(event)
+    summaries = []
+    for run_id, record in runs.items():
+        summary = _summary_of(record)
+        changed = False
+        for event in sorted(by_run.get(run_id, ()), key=lambda e: e.seq):
+            changed = summary.apply(event) or changed
+        if changed:
+            summaries.append(_summary_row(run_id, summary))
+    await _store_summaries(session, summaries)
+    await session.commit()
+    return [event for event in events if event.run_id not in runs]
+
+
+async def insert_events(session: AsyncSession, events: Sequence[RunEvent]) -> None:
+    if not events:
+        return
+    rows = list({(row["run_id"], row["seq"]): row for row in map(event_row, events)}.values())
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # executemany of one cached statement: a VALUES list would be compiled anew per batch
+    await session.execute(insert(RunEventRecord).on_conflict_do_nothing(), rows)
+
+
+def _summary_of(record: RunRecord) -> RunSummary:
+    return RunSummary(
+        status=RunStatus(record.status),
+        nodes={key: dict(value) for key, value in (record.nodes or {}).items()},
+        last_seq=record.last_seq,
+        outputs=record.outputs,
+        error=record.error,
+        error_node_id=record.error_node_id,
+        input_tokens=record.input_tokens,
+        output_tokens=record.output_tokens,
+        duration_ms=record.duration_ms,
+        started_at=record.started_at,
+        finished_at=record.finished_at,
+    )
+
+
+_SUMMARY_COLUMNS = (
+    "status",
+    "nodes",
+    "last_seq",
+    "outputs",
+    "error",
+    "error_node_id",
+    "input_tokens",
+    "output_tokens",
+    "duration_ms",
+    "started_at",
+    "finished_at",
+)
+
+
+def _summary_row(run_id: str, summary: RunSummary) -> dict[str, Any]:
+    row = {f"s_{name}": getattr(summary, name) for name in _SUMMARY_COLUMNS}
+    row["s_status"] = summary.status.value
+    row["b_id"] = run_id
+    return row
+
+
+async def _store_summaries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Every changed summary in one statement (executed for each row).
+
+    Conditional on the status read: a reaper or a cancel that finished the run meanwhile
+    wins, and this summary (now stale) is dropped.
+    """
+    if not rows:
+        return
+    runs = RunRecord.__table__
+    finished = sorted(status.value for status in FINISHED)  # no IN: executemany
+    values = {name: bindparam(f"s_{name}", type_=runs.c[name].type) for name in _SUMMARY_COLUMNS}
+    statement = (
+        update(runs)
+        .where(runs.c.id == bindparam("b_id"), *(runs.c.status != value for value in finished))
+        .values(values)
+    )
+    connection = await session.connection()
+    await connection.execute(statement, rows)
