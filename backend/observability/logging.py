@@ -139,5 +139,7 @@ def logging_config(log_format: str, log_level: str) -> dict[str, Any]:
 
 
 def configure_logging(log_format: str, log_level: str) -> None:
-    """Send every log record of this process through Nodeloom's formatter."""
+    """Send every log record of this process through Nodeloom's formatter — Python's
+    warnings too (libraries warn on import), so a JSON log has no line that is not JSON."""
     logging.config.dictConfig(logging_config(log_format, log_level))
+    logging.captureWarnings(True)

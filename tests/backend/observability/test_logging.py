@@ -129,3 +129,27 @@ async def test_serve_logs_json_lines_with_run_ids_and_never_the_canary(
     assert failed_node[0]["run_id"] == run_id and failed_node[0]["workflow_id"] == workflow_id
     access = [e for e in entries if e["logger"] == "uvicorn.access"]
     assert any(e["method"] == "POST" and e["status"] == 202 for e in access)
+
+
+def test_python_warnings_become_json_lines_too(capsys):
+    """Libraries warn on import (through ``warnings``, not ``logging``): in a JSON log
+    those lines must be JSON as well."""
+    import warnings
+
+    from backend.observability.logging import configure_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure_logging("json", "info")
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("an optional extra is missing", UserWarning, stacklevel=1)
+    finally:
+        logging.captureWarnings(False)
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    lines = capsys.readouterr().err.splitlines()
+    entries = [json.loads(line) for line in lines]  # every line is one object
+    assert any("an optional extra is missing" in entry["message"] for entry in entries)
+    assert all(entry["logger"] == "py.warnings" for entry in entries)
