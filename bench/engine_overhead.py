@@ -19,6 +19,14 @@ clock is measured too and its median ratio printed last. ``ratio(med)`` — the 
 engine sample over the median raw sample — is the figure the target applies to.
 
 Target: engine ≤ 1.25× raw LangGraph per node at N = 100.
+
+Small workflows: the five-node chain of ``bench/run_throughput.py`` (``io.input`` → 3 ×
+``prompt.template`` → ``io.output``, real registry node types) against a hand-written
+five-node ``StateGraph`` doing the same trivial work (read the input, fill ``{x}.``
+three times, pass the value on). This is the engine's fixed per-run cost, measured the
+same way (CPU clock, ``gc.collect()`` before each sample, interleaved), in ms per run.
+
+Target: engine ≤ 1.3× raw LangGraph per run for the five-node chain.
 """
 
 from __future__ import annotations
@@ -29,9 +37,11 @@ import statistics
 import sys
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any, TypedDict
 
 from langgraph.graph import START, StateGraph
+from run_throughput import chain  # bench/ is on sys.path: this script's own folder
 
 from graph_engine.compile import compile_workflow
 from graph_engine.document import parse_document
@@ -43,6 +53,8 @@ BENCH = Registry("bench", parent=default_registry())
 SIZES = (10, 100, 1000)
 ROUNDS = 15
 WARMUP = 2
+SMALL_REPEAT = 300
+SMALL_TEMPLATES = 3
 
 
 class NoOp(NodeType, registry=BENCH):
@@ -110,12 +122,92 @@ def raw_graph(n: int, edges: list[tuple[str, str]]) -> Any:
     return builder.compile()
 
 
+def small_document() -> dict[str, Any]:
+    """The throughput bench's workflow: io.input → 3 × prompt.template → io.output."""
+    return chain(SMALL_TEMPLATES + 2)
+
+
+class SmallState(TypedDict):
+    text: str
+    outputs: Annotated[dict[str, dict[str, Any]], merge]
+
+
+def raw_small_graph() -> Any:
+    """The same five nodes by hand: read the input, fill ``{x}.`` thrice, pass it on."""
+    builder = StateGraph(SmallState)
+
+    async def read_input(state: SmallState) -> dict:
+        return {"outputs": {"in": {"value": state["text"]}}}
+
+    builder.add_node("in", read_input)
+    builder.add_edge(START, "in")
+    previous, port = "in", "value"
+    for index in range(SMALL_TEMPLATES):
+        name = f"t{index}"
+
+        async def fill(
+            state: SmallState, source: str = previous, port: str = port, name: str = name
+        ) -> dict:
+            text = state["outputs"][source][port]
+            return {"outputs": {name: {"prompt": "{x}.".replace("{x}", text)}}}
+
+        builder.add_node(name, fill)
+        builder.add_edge(previous, name)
+        previous, port = name, "prompt"
+
+    async def write_output(state: SmallState, source: str = previous) -> dict:
+        return {"outputs": {"out": {}}}
+
+    builder.add_node("out", write_output)
+    builder.add_edge(previous, "out")
+    return builder.compile()
+
+
 async def timed(make_run: Any) -> tuple[float, float]:
     """``(cpu seconds, wall seconds)`` of one sample, started with a clean GC slate."""
     gc.collect()
     cpu, wall = time.process_time(), time.perf_counter()
     await make_run()
     return time.process_time() - cpu, time.perf_counter() - wall
+
+
+@dataclass
+class Samples:
+    """CPU and wall seconds of each sample, per side."""
+
+    raw: list[float] = field(default_factory=list)
+    engine: list[float] = field(default_factory=list)
+    raw_wall: list[float] = field(default_factory=list)
+    engine_wall: list[float] = field(default_factory=list)
+
+    def summary(self, scale: float, unit: str) -> dict[str, float]:
+        """Best and median CPU time of each side times ``scale``, keyed by ``unit``."""
+        return {
+            f"raw_{unit}": min(self.raw) * scale,
+            f"engine_{unit}": min(self.engine) * scale,
+            f"raw_median_{unit}": statistics.median(self.raw) * scale,
+            f"engine_median_{unit}": statistics.median(self.engine) * scale,
+            "wall_ratio_median": statistics.median(self.engine_wall)
+            / statistics.median(self.raw_wall),
+        }
+
+
+async def interleaved(raw_side: Any, engine_side: Any, rounds: int) -> Samples:
+    """Warm both sides up, then sample them in turn (which goes first alternates)."""
+    for _ in range(WARMUP):
+        await timed(raw_side)
+        await timed(engine_side)
+    samples = Samples()
+    for index in range(rounds):
+        sides = [
+            (raw_side, samples.raw, samples.raw_wall),
+            (engine_side, samples.engine, samples.engine_wall),
+        ]
+        for side, cpu_samples, wall_samples in sides if index % 2 == 0 else sides[::-1]:
+            cpu, wall = await timed(side)
+            cpu_samples.append(cpu)
+            wall_samples.append(wall)
+    return samples
 
 
 async def measure(kind: str, n: int) -> dict[str, float]:
@@ -134,25 +226,41 @@ async def measure(kind: str, n: int) -> dict[str, float]:
     def engine_side() -> Any:
         return _repeat(repeat, lambda: run(compiled, {}, NullSink()))
 
-    for _ in range(WARMUP):
-        await timed(raw_side)
-        await timed(engine_side)
-    engine, raw, engine_wall, raw_wall = [], [], [], []
-    for index in range(rounds):
-        sides = [(raw_side, raw, raw_wall), (engine_side, engine, engine_wall)]
-        for side, cpu_samples, wall_samples in sides if index % 2 == 0 else sides[::-1]:
-            cpu, wall = await timed(side)
-            cpu_samples.append(cpu)
-            wall_samples.append(wall)
-    per_node = 1e6 / (n * repeat)
+    samples = await interleaved(raw_side, engine_side, rounds)
     return {
-        "raw_us": min(raw) * per_node,
-        "engine_us": min(engine) * per_node,
-        "raw_median_us": statistics.median(raw) * per_node,
-        "engine_median_us": statistics.median(engine) * per_node,
-        "wall_ratio_median": statistics.median(engine_wall) / statistics.median(raw_wall),
+        **samples.summary(1e6 / (n * repeat), "us"),
         "compile_ms": compile_s * 1000,
     }
+
+
+async def measure_small() -> dict[str, float]:
+    """ms per run of the five-node chain: engine (``runner.run``) and raw LangGraph."""
+    compiled = compile_workflow(parse_document(small_document()))
+    graph = raw_small_graph()
+    inputs = {"text": "hello"}
+
+    def raw_side() -> Any:
+        return _repeat(SMALL_REPEAT, lambda: graph.ainvoke({"text": "hello", "outputs": {}}))
+
+    def engine_side() -> Any:
+        return _repeat(SMALL_REPEAT, lambda: run(compiled, inputs, NullSink()))
+
+    samples = await interleaved(raw_side, engine_side, ROUNDS)
+    return samples.summary(1000 / SMALL_REPEAT, "ms")
+
+
+def print_small(r: dict[str, float]) -> None:
+    print(
+        f"{'small':8} {'nodes':>6} {'raw ms/run':>11} {'engine ms/run':>14} {'ratio':>6} "
+        f"{'raw ms(med)':>12} {'engine ms(med)':>15} {'ratio(med)':>10} {'wall ratio(med)':>15}"
+    )
+    print(
+        f"{'chain':8} {SMALL_TEMPLATES + 2:>6} {r['raw_ms']:>11.3f} {r['engine_ms']:>14.3f} "
+        f"{r['engine_ms'] / r['raw_ms']:>5.2f}× {r['raw_median_ms']:>12.3f} "
+        f"{r['engine_median_ms']:>15.3f} {r['engine_median_ms'] / r['raw_median_ms']:>9.2f}× "
+        f"{r['wall_ratio_median']:>14.2f}×",
+        flush=True,
+    )
 
 
 async def _repeat(times: int, make: Any) -> None:
@@ -161,6 +269,10 @@ async def _repeat(times: int, make: Any) -> None:
 
 
 async def main() -> None:
+    print("  measuring the five-node chain…", file=sys.stderr, flush=True)
+    print_small(await measure_small())
+    if "--small" in sys.argv[1:]:
+        return
     print(
         f"{'shape':8} {'nodes':>6} {'raw µs/node':>12} {'engine µs/node':>15} "
         f"{'extra µs':>9} {'ratio':>6} {'ratio(med)':>10} {'validate+compile':>17} "

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+M = TypeVar("M", bound=BaseModel)
 
 PREVIEW_LIMIT = 4096
 """Bytes of JSON a ``node.succeeded`` output preview may take."""
@@ -231,6 +233,27 @@ def queued_event(run_id: str, workflow_id: str | None = None) -> RunQueued:
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def trusted(model: type[M], fields: dict[str, Any], fields_set: set[str]) -> M:
+    """``model(**fields)`` without validation, for fields the engine built itself.
+
+    Validating costs more than the rest of emitting an event, and the engine's own values
+    (floats from the clock, dicts from ``preview``, ids it checked once) are valid by
+    construction. ``fields`` must hold every field, in declaration order; ``fields_set``
+    the ones a validated call would have been given. The result equals the validated
+    model (a test pins that); anything from outside the engine is validated as before.
+    """
+    instance = _new(model)
+    _set(instance, "__dict__", fields)
+    _set(instance, "__pydantic_fields_set__", fields_set)
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
+    return instance
 
 
 class EventSink(Protocol):

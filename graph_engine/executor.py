@@ -43,6 +43,7 @@ from graph_engine.events import (
     NodeStartedData,
     NodeSucceeded,
     NodeSucceededData,
+    trusted,
 )
 from graph_engine.nodes.base import SKIP, NodeType
 from graph_engine.ports import PortType, coerce
@@ -180,13 +181,14 @@ def _succeed(
     shown, truncated = preview(
         {port: value for port, value in outputs.items() if value is not SKIP}, PREVIEW_LIMIT
     )
-    data = NodeSucceededData(
-        duration_ms=(perf_counter() - began) * 1000,
-        outputs=shown,
-        truncated=truncated,
-        usage=ctx.usage,
-        attempt=attempt,
-    )
+    fields = {
+        "duration_ms": (perf_counter() - began) * 1000,
+        "outputs": shown,
+        "truncated": truncated,
+        "usage": ctx.usage,
+        "attempt": attempt,
+    }
+    data = trusted(NodeSucceededData, fields, set(fields))
     scope.emitter.emit(NodeSucceeded, data, plan.node_id)
 
 

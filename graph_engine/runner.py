@@ -14,7 +14,8 @@ It raises ``EventSinkError`` if the sink fails, since then nobody can see the ru
 
 Cancelling: set the ``cancel`` event. Running nodes are cancelled (their tasks are
 awaited: nothing is left behind), and ``run.cancelled`` is the last event. Cancelling
-the task that awaits ``run`` also stops the graph, but emits nothing more.
+the task that awaits ``run`` also stops the graph, but emits nothing more. The graph
+runs in that task (see ``stopping``): no task of its own, no tasks to watch it.
 """
 
 from __future__ import annotations
@@ -51,11 +52,13 @@ from graph_engine.events import (
     RunStartedData,
     RunSucceeded,
     RunSucceededData,
+    trusted,
 )
 from graph_engine.events import RunCancelled as RunCancelledEvent
 from graph_engine.executor import error_info, gather
 from graph_engine.preview import preview, scrub
 from graph_engine.registry import Registry
+from graph_engine.stopping import Stopped, run_stoppable
 
 RUN_OUTPUT_LIMIT = 64 * 1024
 """Bytes of JSON the outputs in ``run.succeeded`` may take (the result holds them all)."""
@@ -93,7 +96,6 @@ async def run(
     """
     emitter = Emitter(sink, run_id or uuid.uuid4().hex, workflow_id)
     emitter.secrets.update(secret for secret in secrets if secret)
-    emitter.start()
     try:
         compiled = _prepare(document, inputs, registry, options, emitter)
         scope = RunScope(
@@ -145,30 +147,28 @@ def _preflight_data(error: Exception, problems: list[Problem]) -> RunFailedData:
 
 async def _execute(compiled: CompiledWorkflow, scope: RunScope) -> RunResult:
     began = time.perf_counter()
-    scope.emitter.emit(RunStarted, RunStartedData(node_ids=compiled.node_ids))
+    started = trusted(RunStartedData, {"node_ids": list(compiled.node_ids)}, {"node_ids"})
+    scope.emitter.emit(RunStarted, started)
     if scope.cancel.is_set():
         scope.emitter.emit(RunCancelledEvent, RunCancelledData())
         return RunResult(scope.run_id, "cancelled")
-    graph = asyncio.create_task(compiled.invoke(scope), name=f"nodeloom-run-{scope.run_id}")
-    cancelled = asyncio.create_task(scope.cancel.wait())
-    sink_failed = asyncio.create_task(scope.emitter.wait_failed())
+    outcome: dict[str, Any] | Exception
     try:
-        await asyncio.wait({graph, cancelled, sink_failed}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in (graph, cancelled, sink_failed):
-            task.cancel()
-        await asyncio.gather(graph, cancelled, sink_failed, return_exceptions=True)
+        outcome = await run_stoppable(compiled.invoke(scope), scope.cancel, scope.emitter)
+    except Exception as error:  # stopped, or a node failed (NodeFailure), or the engine did
+        outcome = error
     elapsed = (time.perf_counter() - began) * 1000
     if scope.emitter.failed is not None:
         return RunResult(scope.run_id, "failed", duration_ms=elapsed)  # aclose() raises
-    if not graph.cancelled() and graph.exception() is None:
-        return _succeeded(compiled, scope, graph.result(), elapsed)
-    error = None if graph.cancelled() else graph.exception()
-    if error is None or isinstance(error, RunCancelled):
+    # A cancel set before the run ended wins, also when a node swallowed the cancellation
+    # and the graph went on to finish or fail (see ``stopping``).
+    if isinstance(outcome, Stopped | RunCancelled) or scope.cancel.is_set():
         data = RunCancelledData(interrupted=sorted(scope.running), duration_ms=elapsed)
         scope.emitter.emit(RunCancelledEvent, data)
         return RunResult(scope.run_id, "cancelled", duration_ms=elapsed)
-    return _failed(scope, error, elapsed)
+    if isinstance(outcome, Exception):
+        return _failed(scope, outcome, elapsed)
+    return _succeeded(compiled, scope, outcome, elapsed)
 
 
 def _succeeded(
@@ -180,7 +180,11 @@ def _succeeded(
         if skip_reason is None and "value" in values:
             outputs[name] = values["value"]
     shown, truncated = preview(outputs, RUN_OUTPUT_LIMIT)
-    data = RunSucceededData(duration_ms=elapsed, outputs=shown, truncated=truncated)
+    data = trusted(
+        RunSucceededData,
+        {"duration_ms": elapsed, "outputs": shown, "truncated": truncated},
+        {"duration_ms", "outputs", "truncated"},
+    )
     scope.emitter.emit(RunSucceeded, data)
     return RunResult(scope.run_id, "succeeded", outputs, duration_ms=elapsed)
 

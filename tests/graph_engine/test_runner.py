@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import Mapping
+from typing import Any
 
 import pytest
-from engine_testkit import Flow, assert_well_formed, run_flow
+from engine_testkit import TEST_REGISTRY, Flow, assert_well_formed, run_flow
 
 from graph_engine.errors import InvalidRunInputs, ValidationFailed
 from graph_engine.events import CallbackSink, ListSink
+from graph_engine.nodes.base import NodeContext, NodeParams, NodeType, Port, PortType
 from graph_engine.runner import run
 
 
@@ -119,6 +123,46 @@ async def test_cancel_between_nodes_stops_the_chain():
         ("node.started", "two"),
         ("run.cancelled", None),
     ]
+
+
+class Deaf(NodeType, registry=TEST_REGISTRY):
+    """Sleeps through the first cancellation (``asyncio.wait_for`` on Python 3.11 drops
+    one that lands with the awaited result: langchain-openai awaits each chunk so)."""
+
+    type_id = "test.deaf"
+    title = "Deaf"
+    category = "Test"
+
+    class Params(NodeParams):
+        seconds: float = 5.0
+
+    inputs = (Port("text", PortType.TEXT, required=False),)
+    outputs = (Port("text", PortType.TEXT),)
+
+    async def run(self, ctx: NodeContext, inputs: Mapping[str, Any], params: Any) -> dict[str, Any]:
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.sleep(params.seconds)
+        await asyncio.sleep(params.seconds)
+        return {"text": "went on"}
+
+
+@pytest.mark.parametrize("seconds", [5.0, 0.05])
+async def test_a_cancel_a_node_swallowed_still_ends_the_run_cancelled(seconds: float):
+    # 5 s: the graph is cancelled again and stops; 0.05 s: the node finishes first, and
+    # the run is still cancelled, never succeeded.
+    cancel = asyncio.Event()
+    flow = Flow().node("deaf", "test.deaf", seconds=seconds).node("after", "test.sleep")
+    flow.wire("deaf.text", "after.text")
+    task = asyncio.create_task(run_flow(flow, cancel=cancel))
+    await asyncio.sleep(0.01)
+    cancel.set()
+    result, sink = await asyncio.wait_for(task, 2)
+    assert result.status == "cancelled"
+    assert_well_formed(sink)
+    assert sink.events[-1].type == "run.cancelled"
+    if seconds > 1:
+        assert sink.events[-1].data.interrupted == ["deaf"]
+        assert not sink.of("node.started", "after")
 
 
 async def test_cancel_before_start_runs_nothing():
