@@ -4,7 +4,9 @@ The run is started with ``POST /api/v1/workflows/{id}/runs`` and followed live o
 WebSocket ``/api/v1/runs/{run_id}/events``; each message is parsed back into the engine's
 ``RunEvent`` and fed to the same ``Progress`` and end-of-run report as ``nodeloom run``.
 Ctrl+C asks the server to cancel (``POST /runs/{id}/cancel``) and waits for
-``run.cancelled``; a second Ctrl+C stops following at once (the run goes on).
+``run.cancelled``; a second Ctrl+C stops following at once (the run goes on). A run
+that ended otherwise all the same (it finished as the cancel was sent) is reported as
+it ended, with a note saying the cancel came too late.
 
 The server is ``--server``, else ``NODELOOM_SERVER_URL``, else http://127.0.0.1:8000. In
 accounts mode ``NODELOOM_API_KEY`` (Settings → API keys) is sent as
@@ -113,6 +115,8 @@ async def _run(
             cancelling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await cancelling
+        if cancel.is_set() and terminal.type != "run.cancelled":
+            progress.note("The run ended before the cancel reached it.")
     return result_of(terminal), progress
 
 
