@@ -2,7 +2,9 @@
 
 It assigns itself every partition and starts at the end (no group join, which costs
 seconds); it follows changes in the partition count, and reads a partition again from
-its start when the broker lost its log (see ``_kafka_places``).
+its start when the broker lost its log (see ``_kafka_places``). A *live* follower (the
+run events an API replica forwards to WebSockets) fetches with the short
+``fetch_max_wait_ms``, the others with ``background_fetch_max_wait_ms``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from aiokafka.structs import TopicPartition
 
 from ._kafka_places import Place, Places
 from ._kafka_reader import KafkaReader
+from ._kafka_settings import KafkaSettings
 from .base import BusError
+from .messages import Channel
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -28,10 +32,21 @@ class Follower(KafkaReader[T]):
     _places: Places
     _suspect = False
 
+    def __init__(
+        self, settings: KafkaSettings, topic: str, channel: Channel[T], *, live: bool
+    ) -> None:
+        super().__init__(settings, topic, channel)
+        self._live = live
+
     def partitions(self) -> frozenset[int]:
         if self._closed:
             return frozenset()
         return frozenset(tp.partition for tp in self._places.places)
+
+    def _fetch_max_wait_ms(self) -> int:
+        if self._live:  # the run events on their way to the WebSockets
+            return self._settings.fetch_max_wait_ms
+        return self._settings.background_fetch_max_wait_ms
 
     def _make_consumer(self) -> AIOKafkaConsumer:
         return AIOKafkaConsumer(

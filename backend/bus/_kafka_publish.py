@@ -7,6 +7,13 @@ and acknowledges records for a missing topic without keeping them) is noticed th
 ways: an acknowledged offset lower than one acknowledged before on that partition, a
 metadata change, or the publisher having been idle; then the topics are re-created and
 the record is sent again. Records may therefore arrive twice: readers drop duplicates.
+
+Publishes may overlap (a caller need not wait for one acknowledgement before publishing
+the next): records are appended to the producer in the order ``publish`` was called, and
+only then is the acknowledgement awaited, so overlapping publishes share produce requests
+and keep their order on a partition (aiokafka sends one request per partition at a time
+and retries it before the next). A record sent again after a loss or a timeout may land
+behind later ones; readers put a run's events back in ``seq`` order.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ class Publisher:
         self._suspect = True
         self._last_ok = 0.0
         self._in_flight = 0
+        self._appending = asyncio.Lock()
 
     async def start(self) -> None:
         await self._producer.start()
@@ -77,13 +85,16 @@ class Publisher:
         ) from last_error
 
     async def _delivered(self, topic: str, key: bytes, value: bytes) -> bool:
-        if self._suspect or time.monotonic() - self._last_ok > self._settings.idle_check_s:
-            self._suspect = False
-            if await self._topics.ensure():
-                await self._producer.client.force_metadata_update()
         self._in_flight += 1
         try:
-            metadata: RecordMetadata = await self._producer.send_and_wait(topic, value, key=key)
+            async with self._appending:  # in call order; the acknowledgements overlap
+                if self._suspect or time.monotonic() - self._last_ok > self._settings.idle_check_s:
+                    self._suspect = False
+                    if await self._topics.ensure():
+                        await self._producer.client.force_metadata_update()
+                    self._last_ok = time.monotonic()  # checked: the next ones need not
+                acked = await self._producer.send(topic, value, key=key)
+            metadata: RecordMetadata = await acked
         finally:
             self._in_flight -= 1
         previous = self._acked.get(metadata.topic_partition, -1)

@@ -48,11 +48,15 @@ class KafkaReader(ABC, Generic[T]):
             "bootstrap_servers": settings.bootstrap_servers,
             "enable_auto_commit": False,
             "auto_offset_reset": "earliest",
-            "fetch_max_wait_ms": settings.fetch_max_wait_ms,
+            "fetch_max_wait_ms": self._fetch_max_wait_ms(),
             "request_timeout_ms": settings.request_timeout_ms,
             "retry_backoff_ms": settings.retry_backoff_ms,
             "metadata_max_age_ms": settings.metadata_max_age_ms,
         }
+
+    def _fetch_max_wait_ms(self) -> int:
+        """How long the broker may hold this reader's fetches (see ``KafkaSettings``)."""
+        return self._settings.background_fetch_max_wait_ms
 
     async def __aenter__(self) -> Self:
         self._consumer = self._make_consumer()

@@ -4,7 +4,11 @@ Topics are created when missing (``partitions`` each). Producers use ``acks="all
 ``linger_ms=0`` without idempotence (the test broker lacks it); duplicates are possible
 after a retry, so readers drop them by ``(run_id, seq)``. Groups (workers, recorder)
 start from the earliest record the first time; followers (API replicas, control)
-assign themselves every partition and start at the end.
+assign themselves every partition and start at the end. Only the API replicas' followers
+of the run events fetch with the short ``fetch_max_wait_ms``: they carry the live events
+to the WebSockets; the other readers use ``background_fetch_max_wait_ms``, sparing the
+broker and the processes most idle fetches. A publish may overlap others (see
+``_kafka_publish``): the records keep the order of the calls.
 """
 
 from __future__ import annotations
@@ -106,10 +110,10 @@ class KafkaBus(BusLifecycle):
         return self._group_reader(EVENTS, group)
 
     def follow_events(self) -> Subscription[RunEvent]:
-        return self._track(Follower(self._live(), self.topic(EVENTS), EVENTS))
+        return self._track(Follower(self._live(), self.topic(EVENTS), EVENTS, live=True))
 
     def follow_control(self) -> Subscription[ControlMessage]:
-        return self._track(Follower(self._live(), self.topic(CONTROL), CONTROL))
+        return self._track(Follower(self._live(), self.topic(CONTROL), CONTROL, live=False))
 
     def _group_reader(self, channel: Channel[T], group: str) -> GroupReader[T]:
         reader = GroupReader(self._live(), self.topic(channel), channel, self.group(group))

@@ -15,7 +15,7 @@ def test_bootstrap_servers_mean_kafka() -> None:
     assert isinstance(bus, KafkaBus)
     assert bus.settings.bootstrap_servers == "kafka-1:9092,kafka-2:9092"
     assert bus.settings.client_id == "api-1"
-    assert bus.settings.fetch_max_wait_ms == 5
+    assert bus.settings.fetch_max_wait_ms == 1
     assert bus.topic(backend.bus.messages.EVENTS) == "staging.nodeloom.run-events"
     assert bus.group(backend.bus.WORKERS_GROUP) == "staging.nodeloom-workers"
 

@@ -6,7 +6,9 @@ import asyncio
 import logging
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -88,6 +90,70 @@ async def _distinct(follower: object, count: int) -> list[RunEvent]:
             last[item.run_id] = item.seq
             seen[(item.run_id, item.seq)] = item
     return list(seen.values())
+
+
+async def test_overlapping_publishes_keep_their_order_and_share_requests(
+    kafka_settings: KafkaSettings,
+) -> None:
+    runs = [f"run-{n}" for n in range(3)]
+    count = 60
+    async with (
+        KafkaBus(kafka_settings) as worker,
+        KafkaBus(kafka_settings) as api,
+        api.follow_events() as follower,
+    ):
+        produced = _count_produce_requests(worker)
+        # Started in seq order, none waiting for another's acknowledgement.
+        publishes = [
+            asyncio.create_task(worker.publish_event(event(run_id, seq)))
+            for seq in range(count)
+            for run_id in runs
+        ]
+        await asyncio.gather(*publishes)
+        received = await _distinct(follower, count * len(runs))  # asserts the order
+    assert sorted((e.run_id, e.seq) for e in received) == [
+        (run_id, seq) for run_id in runs for seq in range(count)
+    ]
+    assert produced() < count * len(runs) / 2, "the records were not batched"
+
+
+def _count_produce_requests(bus: KafkaBus) -> Callable[[], int]:
+    """A counter of the produce requests ``bus`` sends from now on."""
+    assert bus._publisher is not None
+    client = bus._publisher._producer.client
+    send = client.send
+    sent = 0
+
+    async def counting(node_id: int, request: Any, **options: Any) -> Any:
+        nonlocal sent
+        sent += type(request).__name__.startswith("ProduceRequest")
+        return await send(node_id, request, **options)
+
+    client.send = counting  # type: ignore[method-assign]
+    return lambda: sent
+
+
+async def test_only_the_live_follower_fetches_with_the_short_wait(
+    kafka_settings: KafkaSettings,
+) -> None:
+    settings = replace(kafka_settings, fetch_max_wait_ms=2, background_fetch_max_wait_ms=40)
+    async with (
+        KafkaBus(settings) as bus,
+        bus.follow_events() as live,
+        bus.follow_control() as control,
+        bus.requests() as requests,
+        bus.recorded_events() as recorder,
+    ):
+        waits = {
+            name: reader.consumer._fetcher._fetch_max_wait_ms  # type: ignore[attr-defined]
+            for name, reader in [
+                ("live", live),
+                ("control", control),
+                ("requests", requests),
+                ("recorder", recorder),
+            ]
+        }
+    assert waits == {"live": 2, "control": 40, "requests": 40, "recorder": 40}
 
 
 async def test_a_publish_gives_up_at_its_deadline_while_the_broker_is_down(
