@@ -136,10 +136,7 @@ async def queue_run(
     share_link_id: str | None = None,
 ) -> RunRecord:
     """Check the version and the inputs, insert the queued run and publish it."""
-    if version is None:
-        record: Any = await store.get_workflow(session, workflow_id)
-    else:
-        record = await store.get_version(session, workflow_id, version)
+    record = await store.version_to_run(session, workflow_id, version)
     _check_runnable(record.problems)
     _check_inputs(record.document, inputs)
     run, queued = await run_store.create_run(
