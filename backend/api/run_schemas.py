@@ -6,11 +6,15 @@ from datetime import datetime
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Row
 
 from backend.api.schemas import StorableText
 from backend.db.models import RunRecord
 from backend.runs.summary import RunStatus
 from graph_engine.events import ErrorInfo, RunEvent, TokenUsage
+
+RunLike = RunRecord | Row[Any]
+"""A run as stored: a record, or a row read with its columns."""
 
 
 class StartRun(BaseModel):
@@ -54,7 +58,7 @@ class RunSummary(BaseModel):
     error: ErrorInfo | None
 
     @classmethod
-    def from_record(cls, record: RunRecord) -> Self:
+    def from_record(cls, record: RunLike) -> Self:
         return cls.model_validate(_fields(record))
 
 
@@ -69,7 +73,7 @@ class Run(RunSummary):
     heartbeat_at: datetime | None
 
     @classmethod
-    def from_record(cls, record: RunRecord) -> Self:
+    def from_record(cls, record: RunLike) -> Self:
         fields = _fields(record)
         fields.update(
             inputs=record.inputs,
@@ -88,7 +92,7 @@ class Run(RunSummary):
         return cls.model_validate(fields)
 
 
-def _fields(record: RunRecord) -> dict[str, Any]:
+def _fields(record: RunLike) -> dict[str, Any]:
     return {
         "id": record.id,
         "workflow_id": record.workflow_id,

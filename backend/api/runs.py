@@ -14,7 +14,7 @@ import logging
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +36,7 @@ from backend.errors import (
     WorkflowNotRunnable,
 )
 from backend.runs.summary import RunStatus
+from backend.runs.waiting import MAX_WAIT_S, wait_for_end
 from graph_engine.events import parse_event
 
 router = APIRouter(tags=["runs"])
@@ -44,6 +45,9 @@ _RUN_ID = re.compile(r"[0-9a-f]{32}")
 
 _LOCATION = {"Location": {"description": "Where the run lives.", "schema": {"type": "string"}}}
 ACCEPTED = {202: {"description": "The run, queued.", "headers": _LOCATION}}
+FINISHED_IN_TIME = {
+    200: {"description": "With `wait`: the run, finished within the wait.", "headers": _LOCATION}
+}
 
 
 def get_run_id(
@@ -84,24 +88,40 @@ EventLimit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
     operation_id="startRun",
     status_code=202,
     response_model=Run,
-    responses={**ACCEPTED, **problem_responses(400, 404, 422, 503)},
+    responses={**ACCEPTED, **FINISHED_IN_TIME, **problem_responses(400, 404, 422, 503)},
 )
 async def start_run(
     workflow_id: WorkflowIdDep,
     session: SessionDep,
     bus: BusDep,
     user: CurrentUser,
+    request: Request,
     response: Response,
     body: Annotated[StartRun | None, Body()] = None,
     version: Annotated[
         int | None,
         Query(ge=1, le=MAX_VERSION, description="The version to run; default: the current one."),
     ] = None,
+    wait: Annotated[
+        float | None,
+        Query(
+            gt=0,
+            le=MAX_WAIT_S,
+            description="Seconds to hold the response until the run ends: 200 with the "
+            "finished run (its outputs), or 202 with the run as it stands if it is still "
+            "going. Default: answer 202 at once.",
+        ),
+    ] = None,
 ) -> Run:
     """Queue a run of the workflow (its current version, or `version`) with `inputs`."""
     inputs = (body or StartRun()).inputs
     run = await queue_run(session, bus, workflow_id, version, inputs, owner_id=user.user_id)
     response.headers["Location"] = f"{API_PREFIX}/runs/{run.id}"
+    if wait is not None:
+        state = request.app.state
+        if await wait_for_end(state.runtime.hub, state.sessions, run.id, wait):
+            response.status_code = 200
+        run = await run_store.get_run(session, run.id)
     return Run.from_record(run)
 
 
@@ -116,10 +136,7 @@ async def queue_run(
     share_link_id: str | None = None,
 ) -> RunRecord:
     """Check the version and the inputs, insert the queued run and publish it."""
-    if version is None:
-        record: Any = await store.get_workflow(session, workflow_id)
-    else:
-        record = await store.get_version(session, workflow_id, version)
+    record = await store.version_to_run(session, workflow_id, version)
     _check_runnable(record.problems)
     _check_inputs(record.document, inputs)
     run, queued = await run_store.create_run(

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class _Log:
     start: int = 0
-    records: deque[bytes] = field(default_factory=deque)
+    records: deque[Any] = field(default_factory=deque)
 
     @property
     def end(self) -> int:
@@ -65,7 +65,7 @@ class Topic:
     def partition_of(self, key: bytes) -> int:
         return zlib.crc32(key) % len(self.logs)
 
-    async def append(self, key: bytes, data: bytes) -> None:
+    async def append(self, key: bytes, data: Any) -> None:
         partition = self.partition_of(key)
         async with self.changed:
             while not self._has_room(partition):
@@ -152,7 +152,7 @@ class _Reader(ABC, Generic[T]):
             while len(batch) < limit and (data := self._take()) is not None:
                 batch.append(data)
             self._topic.changed.notify_all()
-        return [self._channel.decode(data) for data in batch]
+        return batch
 
     @abstractmethod
     def _join(self) -> None:
@@ -166,7 +166,7 @@ class _Reader(ABC, Generic[T]):
         pass
 
     @abstractmethod
-    def _take(self) -> bytes | None:
+    def _take(self) -> T | None:
         """The next record for this reader, or ``None`` when there is none yet."""
 
 
@@ -175,7 +175,7 @@ class Follower(_Reader[T]):
 
     def __init__(self, topic: Topic, channel: Channel[T]) -> None:
         super().__init__(topic, channel)
-        self.buffer: deque[bytes] = deque()
+        self.buffer: deque[T] = deque()
 
     def partitions(self) -> frozenset[int]:
         return frozenset(range(len(self._topic.logs)))
@@ -187,7 +187,7 @@ class Follower(_Reader[T]):
         self._topic.followers.discard(self)
         self.buffer.clear()
 
-    def _take(self) -> bytes | None:
+    def _take(self) -> T | None:
         return self.buffer.popleft() if self.buffer and not self._closed else None
 
 
@@ -229,7 +229,7 @@ class GroupReader(_Reader[T]):
                 committed[partition] = max(committed[partition], offset + 1)
         self._pending = []
 
-    def _take(self) -> bytes | None:
+    def _take(self) -> T | None:
         if self._closed:
             return None
         partitions = sorted(self._positions)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,9 +51,10 @@ async def record_events(session: AsyncSession, events: Sequence[RunEvent]) -> li
     Returns the events that were ignored because their run does not exist.
     """
     run_ids = sorted({event.run_id for event in events})
+    table = RunRecord.__table__
+    summaries_read = select(table.c.id, *(table.c[name] for name in _SUMMARY_COLUMNS))
     runs = {
-        record.id: record
-        for record in await session.scalars(select(RunRecord).where(RunRecord.id.in_(run_ids)))
+        row.id: row for row in await session.execute(summaries_read.where(table.c.id.in_(run_ids)))
     }
     known = [event for event in events if event.run_id in runs]
     await insert_events(session, known)
@@ -83,7 +84,7 @@ async def insert_events(session: AsyncSession, events: Sequence[RunEvent]) -> No
     await session.execute(insert(RunEventRecord).on_conflict_do_nothing(), rows)
 
 
-def _summary_of(record: RunRecord) -> RunSummary:
+def _summary_of(record: Row[Any]) -> RunSummary:
     return RunSummary(
         status=RunStatus(record.status),
         nodes={key: dict(value) for key, value in (record.nodes or {}).items()},

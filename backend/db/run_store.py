@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.event_store import event_row, insert_events
@@ -37,6 +37,7 @@ from graph_engine.events import (
     queued_event,
 )
 
+_RUNS = RunRecord.__table__
 WORKER_LOST = "WorkerLost"
 WORKER_LOST_MESSAGE = (
     "The worker running this workflow stopped responding (no heartbeat for {seconds:g} s); "
@@ -67,37 +68,39 @@ async def create_run(
     link it was started through, if any (its hourly limit counts these)."""
     run_id = new_id()
     event = queued_event(run_id, workflow_id)
-    record = RunRecord(
-        id=run_id,
-        workflow_id=workflow_id,
-        workflow_version=version,
-        status=RunStatus.queued,
-        inputs=inputs,
-        nodes={},
-        last_seq=0,
-        input_tokens=0,
-        output_tokens=0,
-        cancel_requested=False,
-        created_at=event.ts,
-        owner_id=owner_id,
-        share_link_id=share_link_id,
-    )
-    session.add(record)
-    await session.flush()
-    session.add(RunEventRecord(**event_row(event)))
+    row = {
+        "id": run_id,
+        "workflow_id": workflow_id,
+        "workflow_version": version,
+        "status": RunStatus.queued.value,
+        "inputs": inputs,
+        "nodes": {},
+        "last_seq": 0,
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "cancel_requested": False,
+        "created_at": event.ts,
+        "owner_id": owner_id,
+        "share_link_id": share_link_id,
+    }
+    # Core statements, not the unit of work: this runs once per run started.
+    connection = await session.connection()
+    await connection.execute(insert(_RUNS), row)
+    await connection.execute(insert(RunEventRecord.__table__), event_row(event))
     await session.commit()
-    return record, event
+    return RunRecord(**row), event
 
 
-async def get_run(session: AsyncSession, run_id: str) -> RunRecord:
-    record = await session.get(RunRecord, run_id, populate_existing=True)
+async def get_run(session: AsyncSession, run_id: str) -> Row[Any]:
+    """The run's row (read-only; attributes as on ``RunRecord``)."""
+    record = await find_run(session, run_id)
     if record is None:
         raise RunNotFound(run_id)
     return record
 
 
-async def find_run(session: AsyncSession, run_id: str) -> RunRecord | None:
-    return await session.get(RunRecord, run_id, populate_existing=True)
+async def find_run(session: AsyncSession, run_id: str) -> Row[Any] | None:
+    return (await session.execute(select(_RUNS).where(_RUNS.c.id == run_id))).first()
 
 
 async def list_runs(
@@ -122,13 +125,12 @@ async def claim_runs(session: AsyncSession, run_ids: Sequence[str], worker_id: s
     """Make ``worker_id`` the one worker of those queued runs; returns the ids claimed."""
     moment = utcnow()
     result = await session.execute(
-        update(RunRecord)
-        .where(RunRecord.id.in_(list(run_ids)), RunRecord.status == RunStatus.queued)
+        update(_RUNS)
+        .where(_RUNS.c.id.in_(list(run_ids)), _RUNS.c.status == RunStatus.queued)
         .values(
             status=RunStatus.running, worker_id=worker_id, heartbeat_at=moment, started_at=moment
         )
-        .returning(RunRecord.id)
-        .execution_options(synchronize_session=False)
+        .returning(_RUNS.c.id)
     )
     claimed = set(result.scalars().all())
     await session.commit()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
+from sqlalchemy.dialects import registry
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -13,6 +14,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from backend.config import sqlite_path
+from backend.db.sqlite_in_loop import DRIVER_NAME
+
+registry.register("sqlite.nodeloom", "backend.db.sqlite_in_loop", "InLoopSQLiteDialect")
 
 # Concurrent SQLite writers wait up to this long for the write lock instead of failing.
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -26,9 +30,9 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     path.parent.mkdir(parents=True, exist_ok=True)
     # One writer at a time is all SQLite allows; queueing for the one connection in
     # asyncio beats SQLite's busy handler, which sleeps in steps of up to 100 ms.
-    # Every SQLite call is a round trip to aiosqlite's thread, so none is spared: the
-    # pool's rollback on check-in is skipped (sessions and connections end their own
-    # transactions before they give the connection back).
+    # The pool's rollback on check-in is skipped: sessions and connections end their own
+    # transactions before they give the connection back. SQLite is called from the event
+    # loop, not aiosqlite's thread (see ``sqlite_in_loop``); the URL keeps its name.
     options = {
         "pool_size": 1,
         "max_overflow": 0,
@@ -36,8 +40,11 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
         "pool_reset_on_return": None,
         **options,
     }
+    url = make_url(database_url).set(drivername=DRIVER_NAME)
     engine = create_async_engine(
-        database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}, **options
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        **options,
     )
     event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     return engine

@@ -65,15 +65,16 @@ class Subscription:
         self._wake.clear()
         return taken
 
-    async def wait(self, seconds: float) -> None:
-        """Until an event arrives (or ``wake``), at most ``seconds``."""
+    async def wait(self, seconds: float) -> bool:
+        """Until an event arrives (or ``wake``), at most ``seconds``; False if none came."""
         if self.events:
-            return
+            return True
         try:
             async with asyncio.timeout(seconds):
                 await self._wake.wait()
         except TimeoutError:
-            pass
+            return False
+        return True
 
 
 class _RunLog:
@@ -122,9 +123,14 @@ class Recent:
         return run is not None and run.terminal_recorded
 
     def mark_terminal_recorded(self, run_id: str) -> None:
+        # The recorder may be ahead of this process's follower: remember it for when the
+        # run's events arrive, or readers would poll the database for an end long known.
         run = self._runs.get(run_id)
-        if run is not None:
-            run.terminal_recorded = True
+        if run is None:
+            run = self._runs[run_id] = _RunLog()
+            self._trim()
+        run.terminal_recorded = True
+        run.finished_at = run.finished_at or time.monotonic()
 
     def events(self, run_id: str) -> list[RunEvent]:
         run = self._runs.get(run_id)

@@ -303,3 +303,50 @@ async def test_a_hundred_rapid_starts_all_finish(server: LiveServer):
         health = await client.get(f"{API}/health")
     assert {run["status"] for run in runs} == {"succeeded"}
     assert health.status_code == 200
+
+
+async def test_start_with_wait_answers_200_with_the_finished_run_and_its_outputs(
+    server: LiveServer,
+):
+    async with server.client() as client:
+        workflow_id = await create_workflow(client, greeting())
+        response = await client.post(
+            f"{API}/workflows/{workflow_id}/runs?wait=30", json={"inputs": {"name": "Ada"}}
+        )
+        assert response.status_code == 200, response.text
+        run = response.json()
+        assert response.headers["Location"] == f"{API}/runs/{run['id']}"
+        events = await recorded_events(client, run["id"])
+    assert run["status"] == "succeeded"
+    assert run["outputs"] == {"greeting": "Hello, Ada!"}
+    assert run["nodes"]["tpl"]["status"] == "succeeded"
+    assert run["last_seq"] == events[-1]["seq"]  # final: the end was recorded first
+    assert events[-1]["type"] == "run.succeeded"
+
+
+async def test_start_with_a_wait_too_short_answers_202_with_the_run_still_going(
+    server: LiveServer, openai_url: str
+):
+    async with server.client() as client:
+        workflow_id = await create_workflow(client, slow_chat(openai_url, tokens=40, delay_ms=50))
+        response = await client.post(
+            f"{API}/workflows/{workflow_id}/runs?wait=0.3", json={"inputs": {"question": "?"}}
+        )
+        assert response.status_code == 202, response.text
+        going = response.json()
+        run = await wait_for_run(client, going["id"])
+    assert going["status"] in ("queued", "running")
+    assert run["status"] == "succeeded"
+
+
+@pytest.mark.parametrize("wait", ["0", "-1", "301", "soon"])
+async def test_a_bad_wait_is_refused_by_name_and_starts_nothing(server: LiveServer, wait: str):
+    async with server.client() as client:
+        workflow_id = await create_workflow(client, greeting())
+        response = await client.post(
+            f"{API}/workflows/{workflow_id}/runs?wait={wait}", json={"inputs": {"name": "Ada"}}
+        )
+        runs = await client.get(f"{API}/workflows/{workflow_id}/runs")
+    assert response.status_code == 422, response.text
+    assert "wait" in response.text
+    assert runs.json()["total"] == 0

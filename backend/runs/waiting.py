@@ -1,0 +1,52 @@
+"""Waiting for a run to end, for a caller that wants the result in one request.
+
+The wait listens to the run's events through this process's hub, so it works on any
+replica and in both deployments. It returns once the run's end is in the database,
+so the run read afterwards is final: at once when this process's recorder wrote the
+terminal event (the hub says so), otherwise when a poll finds the run finished —
+every ``GAP_POLL_S`` after the terminal event went by, every ``IDLE_POLL_S`` while
+nothing arrives (a hub that missed events still sees the end).
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from backend.db.models import RunRecord
+from backend.runs.summary import FINISHED
+from backend.ws.hub import Hub
+from backend.ws.stream import GAP_POLL_S, IDLE_POLL_S
+from graph_engine.events import TERMINAL_TYPES
+
+MAX_WAIT_S = 300.0
+"""The longest a start request may hold its connection waiting for the run to end."""
+
+
+async def wait_for_end(
+    hub: Hub, sessions: async_sessionmaker[AsyncSession], run_id: str, seconds: float
+) -> bool:
+    """Whether the run ended (and its end was recorded) within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    ended = False
+    with hub.subscribe(run_id) as subscription:
+        while True:
+            taken = subscription.take()  # always: taking is what re-arms the wake-up
+            ended = ended or any(event.type in TERMINAL_TYPES for event in taken)
+            if ended and subscription.terminal_recorded:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            poll_s = GAP_POLL_S if ended else IDLE_POLL_S
+            woke = await subscription.wait(min(poll_s, remaining))
+            if not woke and await _finished(sessions, run_id):
+                return True
+
+
+async def _finished(sessions: async_sessionmaker[AsyncSession], run_id: str) -> bool:
+    async with sessions() as session:
+        status = await session.scalar(select(RunRecord.status).where(RunRecord.id == run_id))
+    return status in FINISHED
