@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from typing import Any
 
 from backend.commands.base import EXIT_OK, CommandError
@@ -54,8 +55,19 @@ def _worker(args: argparse.Namespace) -> int:
     from backend.observability.startup import start_telemetry
 
     start_telemetry(settings, "nodeloom-worker")
-    asyncio.run(_serve(settings))
+    # uvloop (from uvicorn[standard], as the API process runs on it) when it is there:
+    # its I/O and scheduling shave time off every event the worker publishes.
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(_serve(settings))
     return EXIT_OK
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 async def _serve(settings: Any) -> None:

@@ -50,12 +50,9 @@ async def record_events(session: AsyncSession, events: Sequence[RunEvent]) -> li
 
     Returns the events that were ignored because their run does not exist.
     """
+    connection = await session.connection()
     run_ids = sorted({event.run_id for event in events})
-    table = RunRecord.__table__
-    summaries_read = select(table.c.id, *(table.c[name] for name in _SUMMARY_COLUMNS))
-    runs = {
-        row.id: row for row in await session.execute(summaries_read.where(table.c.id.in_(run_ids)))
-    }
+    runs = {row.id: row for row in await connection.execute(_SUMMARIES_READ, {"ids": run_ids})}
     known = [event for event in events if event.run_id in runs]
     await insert_events(session, known)
     by_run: dict[str, list[RunEvent]] = {}
@@ -69,7 +66,8 @@ async def record_events(session: AsyncSession, events: Sequence[RunEvent]) -> li
             changed = summary.apply(event) or changed
         if changed:
             summaries.append(_summary_row(run_id, summary))
-    await _store_summaries(session, summaries)
+    if summaries:
+        await connection.execute(_SUMMARY_UPDATE, summaries)
     await session.commit()
     return [event for event in events if event.run_id not in runs]
 
@@ -78,10 +76,8 @@ async def insert_events(session: AsyncSession, events: Sequence[RunEvent]) -> No
     if not events:
         return
     rows = list({(row["run_id"], row["seq"]): row for row in map(event_row, events)}.values())
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    # executemany of one cached statement: a VALUES list would be compiled anew per batch
-    await session.execute(insert(RunEventRecord).on_conflict_do_nothing(), rows)
+    connection = await session.connection()
+    await connection.execute(_INSERT_EVENTS[connection.dialect.name], rows)
 
 
 def _summary_of(record: Row[Any]) -> RunSummary:
@@ -122,21 +118,25 @@ def _summary_row(run_id: str, summary: RunSummary) -> dict[str, Any]:
     return row
 
 
-async def _store_summaries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Every changed summary in one statement (executed for each row).
-
-    Conditional on the status read: a reaper or a cancel that finished the run meanwhile
-    wins, and this summary (now stale) is dropped.
-    """
-    if not rows:
-        return
-    runs = RunRecord.__table__
-    finished = sorted(status.value for status in FINISHED)  # no IN: executemany
-    values = {name: bindparam(f"s_{name}", type_=runs.c[name].type) for name in _SUMMARY_COLUMNS}
-    statement = (
-        update(runs)
-        .where(runs.c.id == bindparam("b_id"), *(runs.c.status != value for value in finished))
-        .values(values)
+# The recorder runs these for every batch: built once, as Core statements on the tables
+# (building and cache-keying them anew cost more than executing them).
+_RUNS = RunRecord.__table__
+_EVENTS = RunEventRecord.__table__
+_SUMMARIES_READ = select(_RUNS.c.id, *(_RUNS.c[name] for name in _SUMMARY_COLUMNS)).where(
+    _RUNS.c.id.in_(bindparam("ids", expanding=True))
+)
+_INSERT_EVENTS = {
+    "postgresql": postgresql_insert(_EVENTS).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(_EVENTS).on_conflict_do_nothing(),
+}
+# Every changed summary in one statement (executed for each row), conditional on the
+# status read: a reaper or a cancel that finished the run meanwhile wins, and this
+# summary (now stale) is dropped. No IN for the finished statuses: executemany.
+_SUMMARY_UPDATE = (
+    update(_RUNS)
+    .where(
+        _RUNS.c.id == bindparam("b_id"),
+        *(_RUNS.c.status != status.value for status in sorted(FINISHED)),
     )
-    connection = await session.connection()
-    await connection.execute(statement, rows)
+    .values({name: bindparam(f"s_{name}", type_=_RUNS.c[name].type) for name in _SUMMARY_COLUMNS})
+)

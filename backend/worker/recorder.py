@@ -25,6 +25,7 @@ from graph_engine.events import RunEvent
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
 RETRY_DELAY_S = 0.5
+LIVE_FIRST_S = 0.001
 
 Recorded = Callable[[Sequence[RunEvent]], None]
 
@@ -51,6 +52,9 @@ class Recorder:
                             batch = await events.next_batch(MAX_BATCH)
                         except StopAsyncIteration:
                             break
+                        # The live path first: the hub and its WebSockets got these events
+                        # too, and a SQLite write holds the event loop while it lasts.
+                        await asyncio.sleep(LIVE_FIRST_S)
                         await self._store(batch)
                 return
             except BusError as error:
