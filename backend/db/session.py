@@ -18,7 +18,9 @@ from backend.db.sqlite_in_loop import DRIVER_NAME
 
 registry.register("sqlite.nodeloom", "backend.db.sqlite_in_loop", "InLoopSQLiteDialect")
 
-# Concurrent SQLite writers wait up to this long for the write lock instead of failing.
+# A write waits up to this long for the write lock instead of failing. Within the server
+# that never happens (one pooled connection); another process writing the same file
+# would make the event loop wait (see ``sqlite_in_loop``).
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 
 

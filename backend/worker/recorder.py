@@ -78,7 +78,8 @@ class Recorder:
             await asyncio.sleep(RETRY_DELAY_S)
         if unknown:
             log.warning("dropped %d events of unknown runs", len(unknown))
-            batch = [event for event in batch if event not in unknown]
+            missing = {event.run_id for event in unknown}
+            batch = [event for event in batch if event.run_id not in missing]
         self.recorded += len(batch)
         if self._on_recorded is not None:
             self._on_recorded(batch)
