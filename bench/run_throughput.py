@@ -1,10 +1,16 @@
 """Completed runs per second on the embedded default (SQLite, in-process bus, the worker
 inside the API process), for a five-node no-model workflow at concurrency 16 and 64.
 
-Each client loop starts a run over HTTP (``POST /workflows/{id}/runs``) and waits for
-its terminal event on the WebSocket, then starts the next one; a run counts when its
-``run.succeeded`` arrived. The server is uvicorn in a subprocess (its own core, like
-``make run``), with ``NODELOOM_WORKER_CONCURRENCY`` set to the client concurrency.
+Two ways of using a run, each from ``concurrency`` client loops on keep-alive
+connections: one request that starts the run and waits for its end (``POST
+/workflows/{id}/runs?wait=60``, answered 200 when it succeeded), and, as the canvas
+does, starting the run and following its events on the WebSocket until
+``run.succeeded``. The baseline, measured the same way against the same kind of server,
+is a bare request (``GET /api/v1/health``): the ratio printed is how many bare requests
+one run costs.
+The server is ``nodeloom serve`` in a subprocess (its own core, like ``make run``), with
+``NODELOOM_WORKER_CONCURRENCY`` set to the client concurrency; its CPU time per run is
+printed too.
 
 Target: ≥ 250 runs/s (the figure n8n publishes for one instance).
 """
@@ -110,13 +116,15 @@ class HttpConnection:
         self._address = (host, int(port))
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
-    async def post(self, path: str, payload: dict) -> tuple[int, dict]:
+    async def request(
+        self, method: str, path: str, payload: dict | None = None
+    ) -> tuple[int, dict]:
         if self._streams is None:
             self._streams = await asyncio.open_connection(*self._address)
         reader, writer = self._streams
-        body = json.dumps(payload).encode()
+        body = b"" if payload is None else json.dumps(payload).encode()
         writer.write(
-            f"POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+            f"{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n\r\n".encode()
             + body
         )
@@ -133,8 +141,8 @@ class HttpConnection:
 
 async def run_and_wait(http: HttpConnection, _ws_base: str, workflow_id: str) -> None:
     """One request per run: start it and hold the response until it ended."""
-    status, run = await http.post(
-        f"{API}/workflows/{workflow_id}/runs?wait=60", {"inputs": {"text": "go"}}
+    status, run = await http.request(
+        "POST", f"{API}/workflows/{workflow_id}/runs?wait=60", {"inputs": {"text": "go"}}
     )
     if status != 200 or run["status"] != "succeeded":
         raise SystemExit(f"run ended {status} {run.get('status')}: {run}")
@@ -142,7 +150,9 @@ async def run_and_wait(http: HttpConnection, _ws_base: str, workflow_id: str) ->
 
 async def run_and_watch(http: HttpConnection, ws_base: str, workflow_id: str) -> None:
     """As the canvas does: start the run, then follow every event on its WebSocket."""
-    status, run = await http.post(f"{API}/workflows/{workflow_id}/runs", {"inputs": {"text": "go"}})
+    status, run = await http.request(
+        "POST", f"{API}/workflows/{workflow_id}/runs", {"inputs": {"text": "go"}}
+    )
     if status != 202:
         raise SystemExit(f"starting a run answered {status}: {run}")
     async with websockets.connect(f"{ws_base}{API}/runs/{run['id']}/events") as ws:
@@ -154,8 +164,17 @@ async def run_and_watch(http: HttpConnection, ws_base: str, workflow_id: str) ->
                 break
 
 
+async def bare_request(http: HttpConnection, _ws_base: str, _workflow_id: str) -> None:
+    """The baseline: the same client asking the same server for its health, no run."""
+    status, _ = await http.request("GET", f"{API}/health")
+    if status != 200:
+        raise SystemExit(f"the health check answered {status}")
+
+
 RunOnce = Callable[[HttpConnection, str, str], Awaitable[None]]
+BASELINE = "bare request (GET /health, the baseline)"
 MODES: dict[str, RunOnce] = {
+    BASELINE: bare_request,
     "start with ?wait (one request per run)": run_and_wait,
     "start, then watch on the WebSocket": run_and_watch,
 }
@@ -228,11 +247,16 @@ def main() -> None:
             p50 = statistics.median(latencies) * 1000
             p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
             results[mode, concurrency] = rate
+            if mode == BASELINE:
+                print(f"  concurrency {concurrency:>3}: {rate:7.1f} requests/s", flush=True)
+                continue
             verdict = "meets" if rate >= TARGET else "MISSES"
+            cost = results[BASELINE, concurrency] / rate
             print(
-                f"  concurrency {concurrency:>3}: {rate:7.1f} runs/s ({len(latencies)} runs), "
-                f"start→end p50 {p50:.1f} ms, p99 {p99:.1f} ms, server CPU "
-                f"{cpu_per_run * 1000:.2f} ms per run — {verdict} the {TARGET}/s target",
+                f"  concurrency {concurrency:>3}: {rate:7.1f} runs/s ({len(latencies)} runs, "
+                f"one run costs {cost:.0f}× a bare request), start→end p50 {p50:.1f} ms, p99 "
+                f"{p99:.1f} ms, server CPU {cpu_per_run * 1000:.2f} ms per run — {verdict} "
+                f"the {TARGET}/s target",
                 flush=True,
             )
     print(
