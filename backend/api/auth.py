@@ -105,19 +105,19 @@ class UserChange(_Request):
     disabled: bool = Field(description="`true` ends the account's sessions and API keys' use.")
 
 
-def accounts_mode(settings: SettingsDep) -> Settings:
+async def accounts_mode(settings: SettingsDep) -> Settings:
     if not settings.accounts:
         raise AccountsOff()
     return settings
 
 
-def current_account(
+async def current_account(
     user: CurrentUser, _settings: Annotated[Settings, Depends(accounts_mode)]
 ) -> Principal:
     return user
 
 
-def current_admin(user: Annotated[Principal, Depends(current_account)]) -> Principal:
+async def current_admin(user: Annotated[Principal, Depends(current_account)]) -> Principal:
     if not user.is_admin:
         raise AdminOnly()
     return user

@@ -98,7 +98,7 @@ class CheckOutcome(BaseModel):
     detail: str = Field(description="What the provider said, without the secret.")
 
 
-def get_box(request: Request) -> SecretBox:
+async def get_box(request: Request) -> SecretBox:
     app_state = request.app.state
     if getattr(app_state, "secret_box", None) is None:
         app_state.secret_box = box_from_settings(app_state.settings)

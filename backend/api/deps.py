@@ -1,4 +1,9 @@
-"""Dependencies shared by the routers, each declared once as a named alias."""
+"""Dependencies shared by the routers, each declared once as a named alias.
+
+Every dependency is ``async def``, even one that only reads app state: FastAPI runs a
+plain ``def`` dependency in a worker thread, a thread round trip per request that costs
+more than the work itself (``tests/backend/test_dependencies.py`` holds every route to
+this)."""
 
 from __future__ import annotations
 
@@ -26,11 +31,11 @@ _WORKFLOW_ID = re.compile(r"[0-9a-f]{32}")
 _ENTITY_TAG = re.compile(r'(?:W/)?"?([0-9]{1,18})"?')
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_bus(request: Request) -> EventBus:
+async def get_bus(request: Request) -> EventBus:
     return request.app.state.runtime.bus
 
 
@@ -55,7 +60,7 @@ async def get_principal(
     return principal
 
 
-def require_user(principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal:
+async def require_user(principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal:
     if principal is None:
         raise NotSignedIn()
     return principal
@@ -80,7 +85,7 @@ async def get_workflow_id(
     return workflow_id
 
 
-def owner_scope(principal: Annotated[Principal, Depends(require_user)]) -> str | None:
+async def owner_scope(principal: Annotated[Principal, Depends(require_user)]) -> str | None:
     """The owner whose workflows a listing shows; ``None`` (everybody's) in single mode."""
     return None if principal.local else principal.user_id
 
@@ -89,7 +94,7 @@ def author_of(principal: Principal) -> Author:
     return Author(principal.name, None if principal.local else principal.user_id)
 
 
-def get_if_match(
+async def get_if_match(
     if_match: Annotated[
         str | None,
         Header(
@@ -113,7 +118,7 @@ def get_if_match(
     return int(found.group(1))
 
 
-def require_if_match(if_match: Annotated[int | None, Depends(get_if_match)]) -> int:
+async def require_if_match(if_match: Annotated[int | None, Depends(get_if_match)]) -> int:
     if if_match is None:
         raise PreconditionRequired(
             "Saving needs an If-Match header with the version you edited (the ETag you got), "
