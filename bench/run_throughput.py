@@ -13,6 +13,11 @@ The server is ``nodeloom serve`` in a subprocess (its own core, like ``make run`
 printed too.
 
 Target: ≥ 250 runs/s (the figure n8n publishes for one instance).
+
+Last, the floor this machine puts under one run: the server CPU of a bare request plus
+the CPU LangGraph itself takes to run the same five nodes written by hand (measured in
+this process, ``bench/engine_overhead.py``'s graph), and the runs per second one core
+would give if a run cost nothing else (no database, no events, no engine of ours).
 """
 
 from __future__ import annotations
@@ -228,9 +233,23 @@ async def measure(
     return done / measured, latencies, cpu / max(done, 1)
 
 
+async def langgraph_ms_per_run(repeat: int = 2000) -> float:
+    """CPU ms per ``ainvoke`` of the hand-written five-node LangGraph chain."""
+    from engine_overhead import raw_small_graph  # imports this module: load it lazily
+
+    graph = raw_small_graph()
+    for _ in range(repeat // 10):
+        await graph.ainvoke({"text": "go", "outputs": {}})
+    began = time.process_time()
+    for _ in range(repeat):
+        await graph.ainvoke({"text": "go", "outputs": {}})
+    return (time.process_time() - began) * 1000 / repeat
+
+
 def main() -> None:
     print(__doc__.strip().splitlines()[0])
     results = {}
+    bare_cpu_ms = []
     for mode, run_once in MODES.items():
         print(f"— {mode}")
         for concurrency in CONCURRENCIES:
@@ -248,7 +267,12 @@ def main() -> None:
             p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
             results[mode, concurrency] = rate
             if mode == BASELINE:
-                print(f"  concurrency {concurrency:>3}: {rate:7.1f} requests/s", flush=True)
+                bare_cpu_ms.append(cpu_per_run * 1000)
+                print(
+                    f"  concurrency {concurrency:>3}: {rate:7.1f} requests/s, server CPU "
+                    f"{cpu_per_run * 1000:.2f} ms per request",
+                    flush=True,
+                )
                 continue
             verdict = "meets" if rate >= TARGET else "MISSES"
             cost = results[BASELINE, concurrency] / rate
@@ -259,6 +283,13 @@ def main() -> None:
                 f"the {TARGET}/s target",
                 flush=True,
             )
+    langgraph_ms = asyncio.run(langgraph_ms_per_run())
+    floor_ms = min(bare_cpu_ms) + langgraph_ms
+    print(
+        f"floor: a bare request ({min(bare_cpu_ms):.2f} ms) + LangGraph alone running the five "
+        f"nodes ({langgraph_ms:.2f} ms) = {floor_ms:.2f} ms of CPU per run, at most "
+        f"{1000 / floor_ms:.0f} runs/s on one core if nothing else cost anything"
+    )
     print(
         "summary: "
         + "; ".join(f"{mode.split(' (')[0]} c={c}: {r:.1f}/s" for (mode, c), r in results.items())
