@@ -20,6 +20,9 @@ from backend.db.models import RunEventRecord, RunRecord
 from backend.runs.summary import FINISHED, RunStatus, RunSummary
 from graph_engine.events import RunEvent
 
+_RUNS = RunRecord.__table__
+_EVENTS = RunEventRecord.__table__
+
 
 def event_row(event: RunEvent) -> dict[str, Any]:
     return {
@@ -32,17 +35,21 @@ def event_row(event: RunEvent) -> dict[str, Any]:
     }
 
 
+_LIST_EVENTS = (
+    select(_EVENTS.c.seq, _EVENTS.c.type, _EVENTS.c.payload)
+    .where(_EVENTS.c.run_id == bindparam("run_id"), _EVENTS.c.seq > bindparam("after"))
+    .order_by(_EVENTS.c.seq)
+    .limit(bindparam("limit"))
+)  # built once: every WebSocket that opens replays with it
+
+
 async def list_events(
-    session: AsyncSession, run_id: str, *, after: int, limit: int, before: int | None = None
-) -> Sequence[RunEventRecord]:
-    """Recorded events of ``run_id`` with ``after < seq (< before)``, in ``seq`` order."""
-    events = select(RunEventRecord).where(
-        RunEventRecord.run_id == run_id, RunEventRecord.seq > after
-    )
-    if before is not None:
-        events = events.where(RunEventRecord.seq < before)
-    rows = await session.scalars(events.order_by(RunEventRecord.seq).limit(limit))
-    return rows.all()
+    session: AsyncSession, run_id: str, *, after: int, limit: int
+) -> Sequence[Row[Any]]:
+    """``seq``, ``type`` and ``payload`` of the events of ``run_id`` with ``seq > after``,
+    in ``seq`` order."""
+    chosen = {"run_id": run_id, "after": after, "limit": limit}
+    return (await session.execute(_LIST_EVENTS, chosen)).all()
 
 
 async def record_events(session: AsyncSession, events: Sequence[RunEvent]) -> list[RunEvent]:
@@ -120,8 +127,6 @@ def _summary_row(run_id: str, summary: RunSummary) -> dict[str, Any]:
 
 # The recorder runs these for every batch: built once, as Core statements on the tables
 # (building and cache-keying them anew cost more than executing them).
-_RUNS = RunRecord.__table__
-_EVENTS = RunEventRecord.__table__
 _SUMMARIES_READ = select(_RUNS.c.id, *(_RUNS.c[name] for name in _SUMMARY_COLUMNS)).where(
     _RUNS.c.id.in_(bindparam("ids", expanding=True))
 )

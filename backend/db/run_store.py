@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.event_store import event_row, insert_events
@@ -38,6 +38,25 @@ from graph_engine.events import (
 )
 
 _RUNS = RunRecord.__table__
+# The statements run for every run are built once: building one and computing its cache
+# key costs more CPU than SQLite takes to run it.
+_INSERT_RUN = insert(_RUNS)
+_INSERT_EVENT = insert(RunEventRecord.__table__)
+_FIND_RUN = select(_RUNS).where(_RUNS.c.id == bindparam("run_id"))
+_RUN_STATUS = select(_RUNS.c.status).where(_RUNS.c.id == bindparam("run_id"))
+_MOMENT = bindparam("moment")
+_CLAIM = (
+    update(_RUNS)
+    .where(_RUNS.c.id.in_(bindparam("run_ids", expanding=True)))
+    .where(_RUNS.c.status == RunStatus.queued)
+    .values(
+        status=RunStatus.running,
+        worker_id=bindparam("worker_id"),
+        heartbeat_at=_MOMENT,
+        started_at=_MOMENT,
+    )
+    .returning(_RUNS.c.id)
+)
 WORKER_LOST = "WorkerLost"
 WORKER_LOST_MESSAGE = (
     "The worker running this workflow stopped responding (no heartbeat for {seconds:g} s); "
@@ -85,8 +104,8 @@ async def create_run(
     }
     # Core statements, not the unit of work: this runs once per run started.
     connection = await session.connection()
-    await connection.execute(insert(_RUNS), row)
-    await connection.execute(insert(RunEventRecord.__table__), event_row(event))
+    await connection.execute(_INSERT_RUN, row)
+    await connection.execute(_INSERT_EVENT, event_row(event))
     await session.commit()
     return RunRecord(**row), event
 
@@ -100,7 +119,12 @@ async def get_run(session: AsyncSession, run_id: str) -> Row[Any]:
 
 
 async def find_run(session: AsyncSession, run_id: str) -> Row[Any] | None:
-    return (await session.execute(select(_RUNS).where(_RUNS.c.id == run_id))).first()
+    return (await session.execute(_FIND_RUN, {"run_id": run_id})).first()
+
+
+async def run_status(session: AsyncSession, run_id: str) -> str | None:
+    """The run's status, ``None`` if there is no such run."""
+    return await session.scalar(_RUN_STATUS, {"run_id": run_id})
 
 
 async def list_runs(
@@ -123,14 +147,8 @@ async def list_runs(
 
 async def claim_runs(session: AsyncSession, run_ids: Sequence[str], worker_id: str) -> set[str]:
     """Make ``worker_id`` the one worker of those queued runs; returns the ids claimed."""
-    moment = utcnow()
     result = await session.execute(
-        update(_RUNS)
-        .where(_RUNS.c.id.in_(list(run_ids)), _RUNS.c.status == RunStatus.queued)
-        .values(
-            status=RunStatus.running, worker_id=worker_id, heartbeat_at=moment, started_at=moment
-        )
-        .returning(_RUNS.c.id)
+        _CLAIM, {"run_ids": list(run_ids), "worker_id": worker_id, "moment": utcnow()}
     )
     claimed = set(result.scalars().all())
     await session.commit()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Row, Select, delete, func, select, update
+from sqlalchemy import Row, Select, Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import WorkflowRecord, WorkflowVersionRecord, utcnow
@@ -112,18 +112,31 @@ async def get_workflow(session: AsyncSession, workflow_id: str) -> WorkflowRecor
     return record
 
 
+_WORKFLOWS = WorkflowRecord.__table__
+_VERSIONS = WorkflowVersionRecord.__table__
+
+
+def _columns_to_run(table: Table) -> Select[Any]:
+    return select(table.c.version, table.c.document, table.c.problems)
+
+
+# Built once: starting a run reads one of these (see run_store on why).
+_CURRENT_TO_RUN = _columns_to_run(_WORKFLOWS).where(_WORKFLOWS.c.id == bindparam("workflow_id"))
+_VERSION_TO_RUN = _columns_to_run(_VERSIONS).where(
+    _VERSIONS.c.workflow_id == bindparam("workflow_id"), _VERSIONS.c.version == bindparam("version")
+)
+
+
 async def version_to_run(session: AsyncSession, workflow_id: str, version: int | None) -> Row[Any]:
     """``version``, ``document`` and ``problems`` of the workflow's current version, or of
     ``version``: the columns starting a run needs, read without loading whole records."""
-    table = (WorkflowRecord if version is None else WorkflowVersionRecord).__table__
-    columns = select(table.c.version, table.c.document, table.c.problems)
     if version is None:
-        row = (await session.execute(columns.where(table.c.id == workflow_id))).first()
+        row = (await session.execute(_CURRENT_TO_RUN, {"workflow_id": workflow_id})).first()
         if row is None:
             raise WorkflowNotFound(workflow_id)
         return row
-    chosen = columns.where(table.c.workflow_id == workflow_id, table.c.version == version)
-    row = (await session.execute(chosen)).first()
+    chosen = {"workflow_id": workflow_id, "version": version}
+    row = (await session.execute(_VERSION_TO_RUN, chosen)).first()
     if row is None:
         await get_workflow(session, workflow_id)
         raise VersionNotFound(workflow_id, version)

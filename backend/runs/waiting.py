@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.db.models import RunRecord
+from backend.db.run_store import run_status
 from backend.runs.summary import FINISHED
 from backend.ws.hub import Hub
 from backend.ws.stream import GAP_POLL_S, IDLE_POLL_S
@@ -48,5 +47,4 @@ async def wait_for_end(
 
 async def _finished(sessions: async_sessionmaker[AsyncSession], run_id: str) -> bool:
     async with sessions() as session:
-        status = await session.scalar(select(RunRecord.status).where(RunRecord.id == run_id))
-    return status in FINISHED
+        return await run_status(session, run_id) in FINISHED
