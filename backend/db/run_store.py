@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.event_store import event_row, insert_events
+from backend.db.event_store import insert_events
 from backend.db.models import RunEventRecord, RunRecord, utcnow
 from backend.db.workflow_store import Page, _count, new_id
 from backend.errors import RunNotFound
@@ -41,7 +41,6 @@ _RUNS = RunRecord.__table__
 # The statements run for every run are built once: building one and computing its cache
 # key costs more CPU than SQLite takes to run it.
 _INSERT_RUN = insert(_RUNS)
-_INSERT_EVENT = insert(RunEventRecord.__table__)
 _FIND_RUN = select(_RUNS).where(_RUNS.c.id == bindparam("run_id"))
 _RUN_STATUS = select(_RUNS.c.status).where(_RUNS.c.id == bindparam("run_id"))
 _MOMENT = bindparam("moment")
@@ -105,7 +104,7 @@ async def create_run(
     # Core statements, not the unit of work: this runs once per run started.
     connection = await session.connection()
     await connection.execute(_INSERT_RUN, row)
-    await connection.execute(_INSERT_EVENT, event_row(event))
+    await insert_events(session, [event])
     await session.commit()
     return RunRecord(**row), event
 

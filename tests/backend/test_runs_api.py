@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from api_support import API, assert_problem, document, make_settings, node
 from fake_openai import fake_openai
@@ -39,14 +40,20 @@ def openai_url() -> Iterator[str]:
         yield url
 
 
+async def start_greeting(client: httpx.AsyncClient, query: str = "") -> tuple[str, httpx.Response]:
+    """Save the greeting workflow and start a run of it for Ada: its id and the answer."""
+    workflow_id = await create_workflow(client, greeting())
+    response = await client.post(
+        f"{API}/workflows/{workflow_id}/runs{query}", json={"inputs": {"name": "Ada"}}
+    )
+    return workflow_id, response
+
+
 async def test_a_run_goes_from_queued_to_succeeded_and_every_event_is_recorded(
     server: LiveServer,
 ):
     async with server.client() as client:
-        workflow_id = await create_workflow(client, greeting())
-        response = await client.post(
-            f"{API}/workflows/{workflow_id}/runs", json={"inputs": {"name": "Ada"}}
-        )
+        _, response = await start_greeting(client)
         assert response.status_code == 202, response.text
         queued = response.json()
         assert queued["status"] == "queued"
@@ -312,10 +319,7 @@ async def test_start_with_wait_answers_200_with_the_finished_run_and_its_outputs
     server: LiveServer,
 ):
     async with server.client() as client:
-        workflow_id = await create_workflow(client, greeting())
-        response = await client.post(
-            f"{API}/workflows/{workflow_id}/runs?wait=30", json={"inputs": {"name": "Ada"}}
-        )
+        _, response = await start_greeting(client, "?wait=30")
         assert response.status_code == 200, response.text
         run = response.json()
         assert response.headers["Location"] == f"{API}/runs/{run['id']}"
@@ -345,10 +349,7 @@ async def test_start_with_a_wait_too_short_answers_202_with_the_run_still_going(
 @pytest.mark.parametrize("wait", ["0", "-1", "301", "soon"])
 async def test_a_bad_wait_is_refused_by_name_and_starts_nothing(server: LiveServer, wait: str):
     async with server.client() as client:
-        workflow_id = await create_workflow(client, greeting())
-        response = await client.post(
-            f"{API}/workflows/{workflow_id}/runs?wait={wait}", json={"inputs": {"name": "Ada"}}
-        )
+        workflow_id, response = await start_greeting(client, f"?wait={wait}")
         runs = await client.get(f"{API}/workflows/{workflow_id}/runs")
     assert response.status_code == 422, response.text
     assert "wait" in response.text
