@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.db.bulk import BulkStatement
 from backend.db.models import RunEventRecord, RunRecord
 from backend.runs.summary import FINISHED, RunStatus, RunSummary
 from graph_engine.events import RunEvent
@@ -31,7 +32,7 @@ def event_row(event: RunEvent) -> dict[str, Any]:
         "type": event.type,
         "node_id": getattr(event, "node_id", None),
         "ts": event.ts,
-        "payload": event.model_dump(mode="json"),
+        "payload": event.model_dump_json(),  # JSON text: pydantic encodes it fastest
     }
 
 
@@ -73,8 +74,7 @@ async def record_events(session: AsyncSession, events: Sequence[RunEvent]) -> li
             changed = summary.apply(event) or changed
         if changed:
             summaries.append(_summary_row(run_id, summary))
-    if summaries:
-        await connection.execute(_SUMMARY_UPDATE, summaries)
+    await _SUMMARY_UPDATE.execute(connection, summaries)
     await session.commit()
     return [event for event in events if event.run_id not in runs]
 
@@ -84,7 +84,7 @@ async def insert_events(session: AsyncSession, events: Sequence[RunEvent]) -> No
         return
     rows = list({(row["run_id"], row["seq"]): row for row in map(event_row, events)}.values())
     connection = await session.connection()
-    await connection.execute(_INSERT_EVENTS[connection.dialect.name], rows)
+    await _INSERT_EVENTS[connection.dialect.name].execute(connection, rows)
 
 
 def _summary_of(record: Row[Any]) -> RunSummary:
@@ -130,14 +130,16 @@ def _summary_row(run_id: str, summary: RunSummary) -> dict[str, Any]:
 _SUMMARIES_READ = select(_RUNS.c.id, *(_RUNS.c[name] for name in _SUMMARY_COLUMNS)).where(
     _RUNS.c.id.in_(bindparam("ids", expanding=True))
 )
+# The two written for every batch go below SQLAlchemy's per-row work (``backend.db.bulk``);
+# an event's payload comes as JSON text.
 _INSERT_EVENTS = {
-    "postgresql": postgresql_insert(_EVENTS).on_conflict_do_nothing(),
-    "sqlite": sqlite_insert(_EVENTS).on_conflict_do_nothing(),
+    dialect: BulkStatement(insert(_EVENTS).on_conflict_do_nothing(), encoded=["payload"])
+    for dialect, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
 }
 # Every changed summary in one statement (executed for each row), conditional on the
 # status read: a reaper or a cancel that finished the run meanwhile wins, and this
 # summary (now stale) is dropped. No IN for the finished statuses: executemany.
-_SUMMARY_UPDATE = (
+_SUMMARY_UPDATE = BulkStatement(
     update(_RUNS)
     .where(
         _RUNS.c.id == bindparam("b_id"),

@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import workflow_store as store
 from backend.db.models import WorkflowVersionRecord
-from backend.db.session import create_engine, create_session_factory
 from backend.db.workflow_store import WorkflowSort
 from backend.errors import VersionConflict, VersionNotFound, WorkflowNotFound
 from graph_engine.document import WorkflowDocument, empty_document
-
-
-@pytest.fixture
-async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(database_url)
-    try:
-        yield create_session_factory(engine)
-    finally:
-        await engine.dispose()
 
 
 def _doc(name: str, *node_ids: str) -> WorkflowDocument:
