@@ -10,7 +10,7 @@ is a bare request (``GET /api/v1/health``): the ratio printed is how many bare r
 one run costs.
 The server is ``nodeloom serve`` in a subprocess (its own core, like ``make run``), with
 ``NODELOOM_WORKER_CONCURRENCY`` set to the client concurrency; its CPU time per run is
-printed too.
+printed too, and how much of it the kernel took (socket reads and writes, mostly).
 
 Target: ≥ 250 runs/s (the figure n8n publishes for one instance).
 
@@ -185,15 +185,17 @@ MODES: dict[str, RunOnce] = {
 }
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux ``/proc``)."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system (kernel) CPU time of a process so far (Linux ``/proc``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
 
 
 async def measure(
     base: str, run_once: RunOnce, concurrency: int, pid: int
-) -> tuple[float, list[float], float]:
+) -> tuple[float, list[float], float, float]:
+    """Runs per second, each run's latency, and the server's CPU and kernel seconds per run."""
     ws_base = base.replace("http://", "ws://")
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         created = await client.post(f"{API}/workflows", json={"name": "Bench"})
@@ -225,12 +227,13 @@ async def measure(
     loops = [asyncio.create_task(loop()) for _ in range(concurrency)]
     await asyncio.sleep(WARM_UP_S)
     counting = True
-    began, cpu_began = time.monotonic(), cpu_seconds(pid)
+    began, (user_began, kernel_began) = time.monotonic(), cpu_seconds(pid)
     await asyncio.sleep(DURATION_S)
-    measured, cpu = time.monotonic() - began, cpu_seconds(pid) - cpu_began
-    done = len(latencies)
+    user, kernel = cpu_seconds(pid)
+    measured, user, kernel = time.monotonic() - began, user - user_began, kernel - kernel_began
+    done = max(len(latencies), 1)
     await asyncio.gather(*loops)
-    return done / measured, latencies, cpu / max(done, 1)
+    return len(latencies) / measured, latencies, (user + kernel) / done, kernel / done
 
 
 async def langgraph_ms_per_run(repeat: int = 2000) -> float:
@@ -256,7 +259,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory(prefix="nodeloom-bench-") as data_dir:
                 process, base = start_server(Path(data_dir), concurrency)
                 try:
-                    rate, latencies, cpu_per_run = asyncio.run(
+                    rate, latencies, cpu_per_run, kernel_per_run = asyncio.run(
                         measure(base, run_once, concurrency, process.pid)
                     )
                 finally:
@@ -270,7 +273,8 @@ def main() -> None:
                 bare_cpu_ms.append(cpu_per_run * 1000)
                 print(
                     f"  concurrency {concurrency:>3}: {rate:7.1f} requests/s, server CPU "
-                    f"{cpu_per_run * 1000:.2f} ms per request",
+                    f"{cpu_per_run * 1000:.2f} ms per request ({kernel_per_run * 1000:.2f} ms "
+                    "in the kernel)",
                     flush=True,
                 )
                 continue
@@ -279,7 +283,8 @@ def main() -> None:
             print(
                 f"  concurrency {concurrency:>3}: {rate:7.1f} runs/s ({len(latencies)} runs, "
                 f"one run costs {cost:.0f}× a bare request), start→end p50 {p50:.1f} ms, p99 "
-                f"{p99:.1f} ms, server CPU {cpu_per_run * 1000:.2f} ms per run — {verdict} "
+                f"{p99:.1f} ms, server CPU {cpu_per_run * 1000:.2f} ms per run "
+                f"({kernel_per_run * 1000:.2f} ms in the kernel) — {verdict} "
                 f"the {TARGET}/s target",
                 flush=True,
             )

@@ -113,11 +113,17 @@ async def until(condition: Callable[[], bool], what: str, within: float = DEADLI
 async def split_between(*members: Subscription[object]) -> None:
     """Wait until every member of a group has its own, non-empty share of the partitions."""
 
-    def settled() -> bool:
-        shares = [member.partitions() for member in members]
-        return all(shares) and sum(map(len, shares)) == len(frozenset().union(*shares))
+    def shares() -> list[frozenset[int]]:
+        return [member.partitions() for member in members]
 
-    await until(settled, "the group to share its partitions among all members")
+    def settled() -> bool:
+        now = shares()
+        return all(now) and sum(map(len, now)) == len(frozenset().union(*now))
+
+    try:
+        await until(settled, "the group to share its partitions among all members")
+    except AssertionError as error:  # what each member held, to tell a stuck join apart
+        raise AssertionError(f"{error}; the members hold {[sorted(s) for s in shares()]}") from None
 
 
 def seqs_by_run(events: list[RunEvent]) -> dict[str, list[int]]:
