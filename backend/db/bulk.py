@@ -1,11 +1,12 @@
 """One prebuilt statement executed for many rows, with the rows made ready in one loop.
 
-SQLAlchemy's executemany walks every row through its parameter machinery, some 20 µs a
-row here, several times what SQLite takes to write it. The recorder runs two statements
-for every batch of run events (the events, then the runs' summaries), so for those the
-statement is compiled once per dialect, and each row is turned into the driver's
-positional parameters by the columns' own bind processors in a plain loop; SQLAlchemy's
-connection still runs it (its transaction, its error translation).
+SQLAlchemy's executemany walks every row through its parameter machinery, which costs
+more than SQLite takes to write the row. The recorder runs two statements for every
+batch of run events (the events, then the runs' summaries), so for those the statement
+is compiled once per dialect, and each row is turned into the driver's positional
+parameters by the columns' own bind processors in a plain loop; SQLAlchemy's connection
+still runs it (its transaction, its error translation). Recording a batch of 21 events
+of 10 runs went from 1.5-1.75 to 1.1-1.4 ms per run.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ Getter = Callable[[Mapping[str, Any]], Any]
 
 
 class BulkStatement:
-    """``statement``, ready to execute for many rows of named parameters.
+    """``statement``, ready to execute for many rows of named parameters; each row names
+    every parameter (no column defaults are filled in).
 
     ``encoded``: parameters the caller passes already in the driver's form (JSON as text,
     for a document pydantic encoded), which skip their column's processor.
@@ -48,16 +50,21 @@ class BulkStatement:
 
     def _compile(self, dialect: Dialect) -> tuple[str, tuple[Getter, ...]]:
         compiled = self._statement.compile(dialect=dialect)
+        if not compiled.positional:  # SQLite's and asyncpg's drivers both are
+            raise ValueError(f"{dialect.name}: a bulk statement needs a positional paramstyle")
         getters = []
         for name in compiled.positiontup or ():
             bind = compiled.binds[name]
-            if bind.value is not None:  # a literal of the statement became a parameter
-                getters.append(_constant(bind.value))
-                continue
             processor = None
             if name not in self._encoded:
                 processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            getters.append(itemgetter(name) if processor is None else _processed(name, processor))
+            if bind.value is not None:  # a literal of the statement became a parameter
+                value = bind.value if processor is None else processor(bind.value)
+                getters.append(_constant(value))
+            elif processor is None:
+                getters.append(itemgetter(name))
+            else:
+                getters.append(_processed(name, processor))
         return compiled.string, tuple(getters)
 
 
