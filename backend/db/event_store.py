@@ -25,7 +25,7 @@ _RUNS = RunRecord.__table__
 _EVENTS = RunEventRecord.__table__
 
 
-def event_row(event: RunEvent) -> dict[str, Any]:
+def _event_row(event: RunEvent) -> dict[str, Any]:
     return {
         "run_id": event.run_id,
         "seq": event.seq,
@@ -82,7 +82,7 @@ async def record_events(session: AsyncSession, events: Sequence[RunEvent]) -> li
 async def insert_events(session: AsyncSession, events: Sequence[RunEvent]) -> None:
     if not events:
         return
-    rows = list({(row["run_id"], row["seq"]): row for row in map(event_row, events)}.values())
+    rows = list({(row["run_id"], row["seq"]): row for row in map(_event_row, events)}.values())
     connection = await session.connection()
     await _INSERT_EVENTS[connection.dialect.name].execute(connection, rows)
 
