@@ -13,10 +13,13 @@ from backend.db.bulk import BulkStatement
 from backend.db.models import RunRecord
 from graph_engine.document import WorkflowDocument
 from graph_engine.events import (
+    ErrorInfo,
     NodeStarted,
     NodeStartedData,
     NodeSucceeded,
     NodeSucceededData,
+    RunFailed,
+    RunFailedData,
     RunStarted,
     RunStartedData,
 )
@@ -121,3 +124,25 @@ async def test_a_bulk_statement_keeps_the_statements_own_literals(sessions):
 
     assert by_id[going] == (7, BEGAN)  # through the column's own processor, aware as written
     assert by_id[failed][0] == 1
+
+
+async def test_a_failed_run_is_recorded_with_its_error_and_interrupted_nodes(sessions):
+    run_id = await _queued_run(sessions)
+    started, node_started, _ = _first_node(run_id)
+    error = ErrorInfo(type="WorkerShutdown", code="worker_shutdown", message="Shut down.")
+    failed = RunFailed(
+        run_id=run_id,
+        seq=3,
+        ts=BEGAN + timedelta(seconds=5),
+        data=RunFailedData(error=error, interrupted=["a"], duration_ms=5000.0),
+    )
+
+    async with sessions() as session:
+        await event_store.record_events(session, [started, node_started])
+    async with sessions() as session:
+        await event_store.record_events(session, [failed])
+        run = await run_store.get_run(session, run_id)
+
+    assert (run.status, run.error, run.error_node_id) == ("failed", error.model_dump(), None)
+    assert (run.finished_at, run.duration_ms) == (BEGAN + timedelta(seconds=5), 5000.0)
+    assert run.nodes["a"]["status"] == "interrupted"
