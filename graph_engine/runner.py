@@ -13,9 +13,12 @@ anything a node does: the result and the terminal event say how it ended —
 It raises ``EventSinkError`` if the sink fails, since then nobody can see the run.
 
 Cancelling: set the ``cancel`` event. Running nodes are cancelled (their tasks are
-awaited: nothing is left behind), and ``run.cancelled`` is the last event. Cancelling
-the task that awaits ``run`` also stops the graph, but emits nothing more. The graph
-runs in that task (see ``stopping``): no task of its own, no tasks to watch it.
+awaited: nothing is left behind), and ``run.cancelled`` is the last event — or
+``run.failed``, when ``abort_reason()`` gives the error that made the caller stop the
+run (a time limit, a worker shutting down). Cancelling the task that awaits ``run``
+also stops the graph, but emits nothing more, and a node that swallows that
+cancellation keeps it going: stop a run through ``cancel``. The graph runs in that task
+(see ``stopping``): no task of its own, no tasks to watch it.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
@@ -82,6 +85,7 @@ async def run(
     run_id: str | None = None,
     workflow_id: str | None = None,
     cancel: asyncio.Event | None = None,
+    abort_reason: Callable[[], ErrorInfo | None] | None = None,
     credentials: CredentialResolver | Mapping[str, str] | None = None,
     registry: Registry | None = None,
     options: CompileOptions | None = None,
@@ -92,7 +96,8 @@ async def run(
     ``document`` may be a dict, a ``WorkflowDocument`` or a ``CompiledWorkflow`` (reuse
     one to skip validation and compilation; ``registry``/``options`` are then ignored).
     ``secrets`` are scrubbed from every event from the start, like resolved credentials
-    (e.g. keys someone typed into a parameter).
+    (e.g. keys someone typed into a parameter). ``abort_reason`` is asked once the run
+    stopped through ``cancel``: ``None`` makes it cancelled, an error makes it failed.
     """
     emitter = Emitter(sink, run_id or uuid.uuid4().hex, workflow_id)
     emitter.secrets.update(secret for secret in secrets if secret)
@@ -106,7 +111,7 @@ async def run(
             cancel=cancel or asyncio.Event(),
             inputs=MappingProxyType(dict(inputs)),
         )
-        result = await _execute(compiled, scope)
+        result = await _execute(compiled, scope, abort_reason or _no_reason)
     finally:
         await emitter.aclose()
     return result
@@ -145,13 +150,18 @@ def _preflight_data(error: Exception, problems: list[Problem]) -> RunFailedData:
     )
 
 
-async def _execute(compiled: CompiledWorkflow, scope: RunScope) -> RunResult:
+def _no_reason() -> None:
+    return None
+
+
+async def _execute(
+    compiled: CompiledWorkflow, scope: RunScope, abort_reason: Callable[[], ErrorInfo | None]
+) -> RunResult:
     began = time.perf_counter()
     started = trusted(RunStartedData, {"node_ids": list(compiled.node_ids)}, {"node_ids"})
     scope.emitter.emit(RunStarted, started)
     if scope.cancel.is_set():
-        scope.emitter.emit(RunCancelledEvent, RunCancelledData())
-        return RunResult(scope.run_id, "cancelled")
+        return _stopped(scope, abort_reason(), 0.0)
     outcome: dict[str, Any] | Exception
     try:
         outcome = await run_stoppable(compiled.invoke(scope), scope.cancel, scope.emitter)
@@ -163,9 +173,7 @@ async def _execute(compiled: CompiledWorkflow, scope: RunScope) -> RunResult:
     # A cancel set before the run ended wins, also when a node swallowed the cancellation
     # and the graph went on to finish or fail (see ``stopping``).
     if isinstance(outcome, Stopped | RunCancelled) or scope.cancel.is_set():
-        data = RunCancelledData(interrupted=sorted(scope.running), duration_ms=elapsed)
-        scope.emitter.emit(RunCancelledEvent, data)
-        return RunResult(scope.run_id, "cancelled", duration_ms=elapsed)
+        return _stopped(scope, abort_reason(), elapsed)
     if isinstance(outcome, Exception):
         return _failed(scope, outcome, elapsed)
     return _succeeded(compiled, scope, outcome, elapsed)
@@ -189,12 +197,26 @@ def _succeeded(
     return RunResult(scope.run_id, "succeeded", outputs, duration_ms=elapsed)
 
 
+def _stopped(scope: RunScope, reason: ErrorInfo | None, elapsed: float) -> RunResult:
+    if reason is not None:
+        return _ended_failed(scope, reason, None, elapsed)
+    data = RunCancelledData(interrupted=sorted(scope.running), duration_ms=elapsed)
+    scope.emitter.emit(RunCancelledEvent, data)
+    return RunResult(scope.run_id, "cancelled", duration_ms=elapsed)
+
+
 def _failed(scope: RunScope, error: BaseException, elapsed: float) -> RunResult:
     if isinstance(error, NodeFailure):
         info, node_id = ErrorInfo(**error.error), error.node_id
     else:  # an engine fault outside any node: still reported, never as a stack
         info, node_id = error_info(error), None
-    info = ErrorInfo(**scrub(info.model_dump(), scope.emitter.secrets))
+    return _ended_failed(scope, info, node_id, elapsed)
+
+
+def _ended_failed(
+    scope: RunScope, error: ErrorInfo, node_id: str | None, elapsed: float
+) -> RunResult:
+    info = ErrorInfo(**scrub(error.model_dump(), scope.emitter.secrets))
     data = RunFailedData(
         error=info, node_id=node_id, interrupted=sorted(scope.running), duration_ms=elapsed
     )

@@ -45,6 +45,9 @@ from graph_engine.executor import error_info
 
 log = logging.getLogger(__name__)
 COMPILED_CACHE_SIZE = 256
+STOP_TIMEOUT_S = 10.0
+"""How long a run the worker stopped (time limit, shutdown) has to end before it is
+cancelled by force (and, at shutdown, before the worker exits anyway)."""
 
 
 @dataclass
@@ -52,7 +55,13 @@ class ActiveRun:
     run_id: str
     cancel: asyncio.Event = field(default_factory=asyncio.Event)
     abort: ErrorInfo | None = None
-    task: asyncio.Task[Any] | None = None
+    """Why the worker stopped the run, if it did: the run then ends failed, not cancelled."""
+
+    def stop(self, reason: ErrorInfo) -> None:
+        """Stop the run through the engine, which ends it with ``run.failed`` and ``reason``
+        (the engine also stops a node that swallows one cancellation; see ``stopping``)."""
+        self.abort = self.abort or reason
+        self.cancel.set()
 
 
 @dataclass(frozen=True)
@@ -165,11 +174,9 @@ class Executor:
             message="The worker shut down before the run finished.",
         )
         for active in list(self.active.values()):
-            active.abort = reason
-            if active.task is not None:
-                active.task.cancel()
+            active.stop(reason)
         if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=10)
+            await asyncio.wait(set(self._tasks), timeout=STOP_TIMEOUT_S)
 
     async def _handle(self, request: RunRequest) -> None:
         active = self.active[request.run_id]
@@ -205,18 +212,24 @@ class Executor:
             run_id=request.run_id,
             workflow_id=request.workflow_id,
             cancel=active.cancel,
+            abort_reason=lambda: active.abort,
             credentials=self._credentials(request.run_id),
             secrets=prepared.pasted,
         )
-        active.task = task = asyncio.create_task(engine_run)
+        task = asyncio.create_task(engine_run)
         done, _ = await asyncio.wait({task}, timeout=self._limits.run_timeout_s)
         if not done:
-            active.abort = active.abort or ErrorInfo(
-                type="RunTimeout",
-                code="run_timeout",
-                message=f"The run took longer than {self._limits.run_timeout_s:g} s "
-                "(NODELOOM_RUN_TIMEOUT_SECONDS) and was stopped.",
+            active.stop(
+                ErrorInfo(
+                    type="RunTimeout",
+                    code="run_timeout",
+                    message=f"The run took longer than {self._limits.run_timeout_s:g} s "
+                    "(NODELOOM_RUN_TIMEOUT_SECONDS) and was stopped.",
+                )
             )
+            done, _ = await asyncio.wait({task}, timeout=STOP_TIMEOUT_S)
+        if not done:  # the engine could not stop its nodes: end the run without it
+            log.error("run %s did not stop within %g s", request.run_id, STOP_TIMEOUT_S)
             task.cancel()
         try:
             await task

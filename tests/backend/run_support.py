@@ -80,6 +80,20 @@ def slow_chat(base_url: str, tokens: int = 10, delay_ms: int = 100) -> dict[str,
     )
 
 
+def deaf(seconds: float) -> dict[str, Any]:
+    """io.input ``question`` → ``test.deaf`` (sleeps ``seconds``, swallowing the first
+    cancellation) → io.output: only for servers started ``with_deaf_plugin``."""
+    return document(
+        "Deaf",
+        [
+            node("q", "io.input", name="question"),
+            node("deaf", "test.deaf", seconds=seconds),
+            node("out", "io.output", name="answer"),
+        ],
+        [link("e1", "q", "deaf", "value", "text"), link("e2", "deaf", "out", "text", "value")],
+    )
+
+
 async def create_workflow(client: httpx.AsyncClient, doc: dict[str, Any]) -> str:
     created = await client.post(f"{API}/workflows", json={"name": doc["name"]})
     assert created.status_code == 201, created.text

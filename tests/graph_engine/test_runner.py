@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from collections.abc import Mapping
-from typing import Any
 
 import pytest
 from engine_testkit import TEST_REGISTRY, Flow, assert_well_formed, run_flow
+from fakes.deaf_node import DeafNode
 
 from graph_engine.errors import InvalidRunInputs, ValidationFailed
-from graph_engine.events import CallbackSink, ListSink
-from graph_engine.nodes.base import NodeContext, NodeParams, NodeType, Port, PortType
+from graph_engine.events import CallbackSink, ErrorInfo, ListSink
 from graph_engine.runner import run
 
 
@@ -125,25 +122,8 @@ async def test_cancel_between_nodes_stops_the_chain():
     ]
 
 
-class Deaf(NodeType, registry=TEST_REGISTRY):
-    """Sleeps through the first cancellation (``asyncio.wait_for`` on Python 3.11 drops
-    one that lands with the awaited result: langchain-openai awaits each chunk so)."""
-
-    type_id = "test.deaf"
-    title = "Deaf"
-    category = "Test"
-
-    class Params(NodeParams):
-        seconds: float = 5.0
-
-    inputs = (Port("text", PortType.TEXT, required=False),)
-    outputs = (Port("text", PortType.TEXT),)
-
-    async def run(self, ctx: NodeContext, inputs: Mapping[str, Any], params: Any) -> dict[str, Any]:
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.sleep(params.seconds)
-        await asyncio.sleep(params.seconds)
-        return {"text": "went on"}
+class Deaf(DeafNode, registry=TEST_REGISTRY):
+    pass
 
 
 @pytest.mark.parametrize("seconds", [5.0, 0.05])
@@ -163,6 +143,37 @@ async def test_a_cancel_a_node_swallowed_still_ends_the_run_cancelled(seconds: f
     if seconds > 1:
         assert sink.events[-1].data.interrupted == ["deaf"]
         assert not sink.of("node.started", "after")
+
+
+SHUT_DOWN = ErrorInfo(type="WorkerShutdown", code="worker_shutdown", message="Shut down.")
+
+
+async def test_a_run_stopped_for_a_reason_ends_failed_with_it_even_past_a_deaf_node():
+    # What a worker does at a time limit or a shutdown: a cancel with a reason. A node
+    # that swallows the first cancellation must not keep the run going.
+    cancel = asyncio.Event()
+    flow = Flow().node("deaf", "test.deaf", seconds=5.0).node("after", "test.sleep")
+    flow.wire("deaf.text", "after.text")
+    task = asyncio.create_task(run_flow(flow, cancel=cancel, abort_reason=lambda: SHUT_DOWN))
+    await asyncio.sleep(0.01)
+    cancel.set()
+    result, sink = await asyncio.wait_for(task, 2)
+    assert result.status == "failed" and result.error == SHUT_DOWN
+    assert_well_formed(sink)
+    (failed,) = sink.of("run.failed")
+    assert failed.data.error == SHUT_DOWN and failed.data.node_id is None
+    assert failed.data.interrupted == ["deaf"]
+    assert not sink.of("node.started", "after")
+
+
+@pytest.mark.parametrize("reason", [None, SHUT_DOWN])
+async def test_a_cancel_with_no_reason_is_a_cancel(reason: ErrorInfo | None):
+    cancel = asyncio.Event()
+    cancel.set()
+    flow = Flow().node("a", "test.sleep")
+    result, sink = await run_flow(flow, cancel=cancel, abort_reason=lambda: reason)
+    assert sink.types() == ["run.started", "run.cancelled" if reason is None else "run.failed"]
+    assert result.status == ("cancelled" if reason is None else "failed")
 
 
 async def test_cancel_before_start_runs_nothing():

@@ -101,6 +101,15 @@ class NodeloomProcess:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def with_deaf_plugin(env: dict[str, str]) -> dict[str, str]:
+    """``env`` for a process that also knows ``test.deaf`` (see ``fakes.deaf_plugin``)."""
+    tests = Path(__file__).resolve().parents[1]
+    # The checkout first: its packages must win over the namesake folders under tests.
+    entries = [str(tests.parent), str(tests), os.environ.get("PYTHONPATH")]
+    path = os.pathsep.join(filter(None, entries))
+    return {**env, "NODELOOM_PLUGINS": "fakes.deaf_plugin", "PYTHONPATH": path}
+
+
 def serve(port: int, env: dict[str, str], log_dir: Path, name: str = "serve") -> NodeloomProcess:
     """A ``nodeloom serve`` on ``port`` (not started yet)."""
     return NodeloomProcess(
