@@ -48,6 +48,7 @@ from graph_engine.events import (
 from graph_engine.nodes.base import SKIP, NodeType
 from graph_engine.ports import PortType, coerce
 from graph_engine.preview import preview
+from graph_engine.stopping import TaskStop
 
 logger = logging.getLogger(__name__)
 
@@ -153,14 +154,29 @@ def gather(plan: NodePlan, state: Mapping[str, Any]) -> tuple[dict[str, Any], st
 async def _run_with_timeout(
     plan: NodePlan, ctx: NodeContext, inputs: dict[str, Any]
 ) -> dict[str, Any]:
+    """``asyncio.timeout`` cancels once, and a node that swallows that (see ``stopping``)
+    would run on past its limit and succeed: the node is cancelled again until it ends,
+    and however it ends after its deadline, it timed out."""
     assert plan.timeout is not None
+    task = asyncio.current_task()
+    assert task is not None
+    stop = TaskStop(task)
+    deadline = asyncio.get_running_loop().call_later(plan.timeout, stop.request)
     try:
-        async with asyncio.timeout(plan.timeout) as deadline:
-            return await plan.instance.run(ctx, inputs, plan.params)
-    except TimeoutError:
-        if not deadline.expired():
-            raise
-        raise NodeTimeout(f"The node took longer than {plan.timeout:g} s.") from None
+        outputs = await plan.instance.run(ctx, inputs, plan.params)
+    except (asyncio.CancelledError, Exception):
+        deadline.cancel()
+        if stop.disarm():  # cancelled by the deadline, or failed after it passed
+            raise _timed_out(plan) from None
+        raise
+    deadline.cancel()
+    if stop.disarm():
+        raise _timed_out(plan)
+    return outputs
+
+
+def _timed_out(plan: NodePlan) -> NodeTimeout:
+    return NodeTimeout(f"The node took longer than {plan.timeout:g} s.")
 
 
 def _bad_outputs(plan: NodePlan, outputs: Any) -> None:

@@ -12,7 +12,8 @@ returns the awaited result and drops a cancellation that lands in the same loop 
 and langchain-openai awaits every streamed chunk so. The task is therefore cancelled
 again every ``CANCEL_RETRY_S`` while the graph goes on, and a graph that ends anyway
 (returns, or fails on its closed connection) after it was stopped is ``Stopped`` all
-the same: a stop requested before the run ended always wins.
+the same: a stop requested before the run ended always wins. A node's own timeout
+stops it the same way.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ async def run_stoppable(
     """Await ``graph``; raises ``Stopped`` if ``cancel`` is set or the sink fails first."""
     task = asyncio.current_task()
     assert task is not None, "run() must be awaited in a task"
-    stop = _Stop(task)
+    stop = TaskStop(task)
     watcher = asyncio.get_running_loop().create_task(cancel.wait())
     watcher.add_done_callback(stop.request)
     emitter.on_failure = stop.request
@@ -67,9 +68,9 @@ async def run_stoppable(
     return result
 
 
-class _Stop:
+class TaskStop:
     """Cancels one task while armed (again every ``CANCEL_RETRY_S`` until disarmed);
-    ``disarm`` takes those cancellations back."""
+    ``disarm`` takes those cancellations back. Also the node timeout's (``executor``)."""
 
     __slots__ = ("_armed", "_cancels", "_retry", "_task", "_took_back", "baseline")
 

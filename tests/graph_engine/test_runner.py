@@ -184,13 +184,22 @@ async def test_cancel_before_start_runs_nothing():
     assert sink.types() == ["run.started", "run.cancelled"]
 
 
-async def test_timeout_from_settings():
-    flow = Flow().node("s", "test.sleep", settings={"timeout_seconds": 0.05}, seconds=5)
+@pytest.mark.parametrize(
+    ("node_type", "seconds"),
+    [
+        ("test.sleep", 5.0),
+        ("test.deaf", 5.0),  # swallows the deadline's cancellation: cancelled again
+        ("test.deaf", 0.1),  # swallows it, then finishes: past its deadline all the same
+    ],
+)
+async def test_timeout_from_settings(node_type: str, seconds: float):
+    flow = Flow().node("s", node_type, settings={"timeout_seconds": 0.05}, seconds=seconds)
     result, sink = await run_flow(flow)
     assert result.status == "failed" and result.node_id == "s"
     (failed,) = sink.of("node.failed")
     assert failed.data.error.type == "NodeTimeout" and failed.data.error.code == "node_timeout"
     assert failed.data.duration_ms < 1000
+    assert not sink.of("node.succeeded")
 
 
 async def test_retry_until_an_attempt_succeeds():
