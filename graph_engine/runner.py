@@ -111,7 +111,7 @@ async def run(
             cancel=cancel or asyncio.Event(),
             inputs=MappingProxyType(dict(inputs)),
         )
-        result = await _execute(compiled, scope, abort_reason or _no_reason)
+        result = await _execute(compiled, scope, abort_reason)
     finally:
         await emitter.aclose()
     return result
@@ -150,18 +150,16 @@ def _preflight_data(error: Exception, problems: list[Problem]) -> RunFailedData:
     )
 
 
-def _no_reason() -> None:
-    return None
-
-
 async def _execute(
-    compiled: CompiledWorkflow, scope: RunScope, abort_reason: Callable[[], ErrorInfo | None]
+    compiled: CompiledWorkflow,
+    scope: RunScope,
+    abort_reason: Callable[[], ErrorInfo | None] | None,
 ) -> RunResult:
     began = time.perf_counter()
     started = trusted(RunStartedData, {"node_ids": list(compiled.node_ids)}, {"node_ids"})
     scope.emitter.emit(RunStarted, started)
     if scope.cancel.is_set():
-        return _stopped(scope, abort_reason(), 0.0)
+        return _stopped(scope, abort_reason, 0.0)
     outcome: dict[str, Any] | Exception
     try:
         outcome = await run_stoppable(compiled.invoke(scope), scope.cancel, scope.emitter)
@@ -173,7 +171,7 @@ async def _execute(
     # A cancel set before the run ended wins, also when a node swallowed the cancellation
     # and the graph went on to finish or fail (see ``stopping``).
     if isinstance(outcome, Stopped | RunCancelled) or scope.cancel.is_set():
-        return _stopped(scope, abort_reason(), elapsed)
+        return _stopped(scope, abort_reason, elapsed)
     if isinstance(outcome, Exception):
         return _failed(scope, outcome, elapsed)
     return _succeeded(compiled, scope, outcome, elapsed)
@@ -197,7 +195,10 @@ def _succeeded(
     return RunResult(scope.run_id, "succeeded", outputs, duration_ms=elapsed)
 
 
-def _stopped(scope: RunScope, reason: ErrorInfo | None, elapsed: float) -> RunResult:
+def _stopped(
+    scope: RunScope, abort_reason: Callable[[], ErrorInfo | None] | None, elapsed: float
+) -> RunResult:
+    reason = abort_reason() if abort_reason is not None else None
     if reason is not None:
         return _ended_failed(scope, reason, None, elapsed)
     data = RunCancelledData(interrupted=sorted(scope.running), duration_ms=elapsed)
