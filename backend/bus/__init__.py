@@ -18,14 +18,12 @@ from .base import (
 from .kafka import KafkaBus, KafkaSettings
 from .memory import MemoryBus
 from .messages import ControlMessage, RunRequest
-from .sink import BusSink
 
 __all__ = [
     "RECORDER_GROUP",
     "WORKERS_GROUP",
     "BusClosed",
     "BusError",
-    "BusSink",
     "BusUnavailable",
     "ControlMessage",
     "EventBus",

@@ -27,7 +27,6 @@ def test_public_surface() -> None:
             "WORKERS_GROUP",
             "BusClosed",
             "BusError",
-            "BusSink",
             "BusUnavailable",
             "ControlMessage",
             "EventBus",

@@ -1,0 +1,84 @@
+"""The worker's sink ends a run whose publish was cut off by a forced cancel, on both buses.
+
+A forced cancel (a run that did not stop within ``STOP_TIMEOUT_S``) can land while an
+event is being published: the broker may have the record without the acknowledgement
+having come back, or may not have it at all. Either way the run's ``run.failed`` must
+reach readers, after every earlier event and with no gap in ``seq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from bus_support import BusFactory, event, nothing_more, take
+
+from backend.bus import EventBus
+from backend.worker.sink import PublishingSink
+from graph_engine.events import ErrorInfo, RunEvent
+
+CUT_AT = 3
+SHUTDOWN = ErrorInfo(type="WorkerShutdown", code="worker_shutdown", message="shut down")
+
+
+class StalledPublish:
+    """The real bus, except that the publish of ``CUT_AT`` stalls once until cancelled:
+    after the record reached the bus (``landed``) or before (``lost``)."""
+
+    def __init__(self, bus: EventBus, landed: bool) -> None:
+        self._bus = bus
+        self._landed = landed
+        self.stalled = asyncio.Event()
+
+    async def publish_event(self, event: RunEvent) -> None:
+        stall = event.seq == CUT_AT and not self.stalled.is_set()
+        if stall and self._landed:
+            await self._bus.publish_event(event)
+        if stall:
+            self.stalled.set()
+            await asyncio.Event().wait()  # no acknowledgement: only a cancel ends this
+        await self._bus.publish_event(event)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._bus, name)
+
+
+def as_readers_see(events: list[RunEvent]) -> list[RunEvent]:
+    """A run's events once each by ``seq``, the first copy kept (as the recorder and
+    the WebSocket stream do)."""
+    kept: dict[int, RunEvent] = {}
+    for item in events:
+        kept.setdefault(item.seq, item)
+    return [kept[seq] for seq in sorted(kept)]
+
+
+@pytest.mark.parametrize("landed", [True, False], ids=["landed", "lost"])
+async def test_a_run_cut_off_mid_publish_still_ends_failed(
+    bus_factory: BusFactory, landed: bool
+) -> None:
+    run_id = f"run-{uuid.uuid4().hex[:8]}"
+    bus = StalledPublish(await bus_factory(), landed)
+    sink = PublishingSink(bus, run_id, "wf")  # type: ignore[arg-type]
+    reader = await bus_factory()
+    async with reader.follow_events() as follower:
+
+        async def engine() -> None:
+            for seq in range(CUT_AT + 2):
+                await sink.emit(event(run_id, seq))
+
+        task = asyncio.create_task(engine())
+        await asyncio.wait_for(bus.stalled.wait(), 15)
+        task.cancel()  # the worker's last resort
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await sink.fail(SHUTDOWN, 1.0)
+
+        received = await take(follower, CUT_AT + 2 + landed)
+        await nothing_more(follower)
+    seen = as_readers_see(received)
+    assert [item.seq for item in seen] == list(range(CUT_AT + 2))
+    assert [item.type for item in seen[-2:]] == ["node.token", "run.failed"]
+    assert seen[-1].data.error == SHUTDOWN
+    assert sink.finished
