@@ -7,13 +7,17 @@ refused when the settings are built, with a message naming the variable to fix.
 from __future__ import annotations
 
 import logging
+import ssl
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+if TYPE_CHECKING:
+    from backend.bus import KafkaSecurity
 
 MIB = 1024 * 1024
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -23,6 +27,8 @@ DEFAULT_FRONTEND_DIR = REPO_ROOT / "frontend" / "dist"
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
 AuthMode = Literal["off", "on"]
 SignupPolicy = Literal["open", "closed"]
+KafkaProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+KafkaSaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 MIN_SECRET_KEY_LENGTH = 32
 
 # Drivers the async engine supports, keyed by the plain scheme a person may write.
@@ -40,7 +46,10 @@ logger = logging.getLogger(__name__)
 class Settings(BaseSettings):
     """How one Nodeloom process runs; see each field's description."""
 
-    model_config = SettingsConfigDict(env_prefix="NODELOOM_", extra="ignore", frozen=True)
+    # Errors never echo the values given: some are secrets (the SASL password, the key).
+    model_config = SettingsConfigDict(
+        env_prefix="NODELOOM_", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     data_dir: Path = Field(
         default=DEFAULT_DATA_DIR,
@@ -113,6 +122,38 @@ class Settings(BaseSettings):
         le=300_000,
         description="Consumer-group session timeout: how long a silent worker or recorder "
         "keeps its partitions before the group hands them to another member.",
+    )
+    kafka_security_protocol: KafkaProtocol = Field(
+        default="PLAINTEXT",
+        description="How the clients reach the brokers: `PLAINTEXT`, `SSL` (TLS), "
+        "`SASL_PLAINTEXT` or `SASL_SSL` (SASL sign-in, over TLS for the latter).",
+    )
+    kafka_ssl_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of the CAs that signed the brokers' certificates (with `SSL` or "
+        "`SASL_SSL`). Unset: the system's trusted CAs. Broker host names are always checked.",
+    )
+    kafka_ssl_cert_file: Path | None = Field(
+        default=None,
+        description="PEM client certificate for brokers that require one (mutual TLS); "
+        "needs NODELOOM_KAFKA_SSL_KEY_FILE. Read again by every new connection, so a renewed "
+        "file is picked up without a restart.",
+    )
+    kafka_ssl_key_file: Path | None = Field(
+        default=None,
+        description="PEM private key (unencrypted) of NODELOOM_KAFKA_SSL_CERT_FILE.",
+    )
+    kafka_sasl_mechanism: KafkaSaslMechanism = Field(
+        default="PLAIN",
+        description="SASL mechanism with `SASL_*` protocols: `PLAIN`, `SCRAM-SHA-256` or "
+        "`SCRAM-SHA-512`.",
+    )
+    kafka_sasl_username: str | None = Field(
+        default=None, description="SASL user name (required with `SASL_*` protocols)."
+    )
+    kafka_sasl_password: SecretStr | None = Field(
+        default=None,
+        description="SASL password (required with `SASL_*` protocols); never logged or shown.",
     )
     embedded_worker: bool | None = Field(
         default=None,
@@ -220,10 +261,24 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("kafka_bootstrap_servers", mode="after")
+    @field_validator("kafka_bootstrap_servers", "kafka_sasl_username", mode="after")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return (value or "").strip() or None
+
+    @field_validator("kafka_ssl_ca_file", "kafka_ssl_cert_file", "kafka_ssl_key_file")
+    @classmethod
+    def _readable_file(cls, value: Path | None) -> Path | None:
+        if value is None or not str(value).strip():
+            return None
+        value = value.expanduser()
+        if not value.is_file():
+            raise ValueError(f"{value} is not a file")
+        try:
+            value.open("rb").close()
+        except OSError as error:
+            raise ValueError(f"{value} cannot be read: {error.strerror}") from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_combinations(self) -> Settings:
@@ -243,6 +298,7 @@ class Settings(BaseSettings):
                 "worker: `nodeloom worker` processes cannot share one SQLite file safely "
                 "(or at all from another host); use PostgreSQL"
             )
+        _check_kafka_security(self)
         if self.worker_timeout_seconds < 3 * self.heartbeat_interval_seconds:
             raise ValueError(
                 "NODELOOM_WORKER_TIMEOUT_SECONDS must be at least 3 × "
@@ -263,12 +319,71 @@ class Settings(BaseSettings):
         return self.auth == "on"
 
     @property
+    def kafka_security(self) -> KafkaSecurity:
+        from backend.bus import KafkaSecurity  # the bus's imports, only for Kafka
+
+        password = self.kafka_sasl_password
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            ca_file=_optional_str(self.kafka_ssl_ca_file),
+            cert_file=_optional_str(self.kafka_ssl_cert_file),
+            key_file=_optional_str(self.kafka_ssl_key_file),
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username,
+            password=password.get_secret_value() if password is not None else None,
+        )
+
+    @property
     def plugin_modules(self) -> list[str]:
         return [name.strip() for name in self.plugins.split(",") if name.strip()]
 
     @property
     def is_loopback(self) -> bool:
         return self.host in ("127.0.0.1", "::1", "localhost") or self.host.startswith("127.")
+
+
+def _optional_str(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+def _check_kafka_security(settings: Settings) -> None:
+    """Refuse a Kafka security setting that would not do what it says (TLS files without
+    TLS, a user name without SASL, SASL without a user), and TLS files that do not load."""
+    given = {name for name in _KAFKA_SECRETS_AND_FILES if getattr(settings, f"kafka_{name}")}
+    if settings.kafka_security_protocol == "PLAINTEXT" and not given:
+        return  # the default: nothing to check (and the bus's modules not to import)
+    protocol = f"NODELOOM_KAFKA_SECURITY_PROTOCOL={settings.kafka_security_protocol}"
+    security = settings.kafka_security
+    for name in sorted(given):
+        if name.startswith("ssl_") and not security.tls:
+            raise ValueError(f"NODELOOM_KAFKA_{name.upper()} is set but {protocol} has no TLS")
+        if name.startswith("sasl_") and not security.sasl:
+            raise ValueError(f"NODELOOM_KAFKA_{name.upper()} is set but {protocol} has no SASL")
+    for name in ("sasl_username", "sasl_password"):
+        if security.sasl and name not in given:
+            raise ValueError(f"{protocol} needs NODELOOM_KAFKA_{name.upper()}")
+    if ("ssl_cert_file" in given) != ("ssl_key_file" in given):
+        raise ValueError(
+            "NODELOOM_KAFKA_SSL_CERT_FILE and NODELOOM_KAFKA_SSL_KEY_FILE go together "
+            "(a client certificate and its private key)"
+        )
+    if security.tls:
+        try:
+            security.ssl_context()
+        except (ssl.SSLError, ValueError) as error:
+            raise ValueError(
+                "NODELOOM_KAFKA_SSL_CA_FILE, _CERT_FILE or _KEY_FILE do not load as PEM "
+                f"(a CA bundle, a certificate and its unencrypted key): {error}"
+            ) from None
+
+
+_KAFKA_SECRETS_AND_FILES = (
+    "ssl_ca_file",
+    "ssl_cert_file",
+    "ssl_key_file",
+    "sasl_username",
+    "sasl_password",
+)
 
 
 def normalize_database_url(raw: str) -> str:

@@ -43,6 +43,7 @@ def bus_from_settings(settings: Settings, role: str) -> EventBus:
             bootstrap_servers=settings.kafka_bootstrap_servers,
             client_id=f"nodeloom-{role}",
             namespace=settings.kafka_namespace,
+            security=settings.kafka_security,
             session_timeout_ms=session_ms,
             heartbeat_interval_ms=max(session_ms // 5, 50),
         )

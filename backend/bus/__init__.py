@@ -15,7 +15,7 @@ from .base import (
     EventBus,
     Subscription,
 )
-from .kafka import KafkaBus, KafkaSettings
+from .kafka import KafkaBus, KafkaSecurity, KafkaSettings
 from .memory import MemoryBus
 from .messages import ControlMessage, RunRequest
 
@@ -28,6 +28,7 @@ __all__ = [
     "ControlMessage",
     "EventBus",
     "KafkaBus",
+    "KafkaSecurity",
     "KafkaSettings",
     "MemoryBus",
     "RunRequest",

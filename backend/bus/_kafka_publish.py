@@ -39,7 +39,7 @@ class Publisher:
         self._settings = settings
         self._topics = topics
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=settings.bootstrap_servers,
+            **settings.client_options(),
             client_id=f"{settings.client_id}-producer",
             acks="all",
             linger_ms=0,

@@ -45,7 +45,7 @@ class KafkaReader(ABC, Generic[T]):
     def _consumer_options(self) -> dict[str, object]:
         settings = self._settings
         return {
-            "bootstrap_servers": settings.bootstrap_servers,
+            **settings.client_options(),
             "enable_auto_commit": False,
             "auto_offset_reset": "earliest",
             "fetch_max_wait_ms": self._fetch_max_wait_ms(),

@@ -2,7 +2,59 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ssl
+from dataclasses import dataclass, field
+from typing import Literal
+
+SecurityProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
+SaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
+
+
+def _no_password() -> str:
+    # Without this, OpenSSL would ask for an encrypted key's password on the terminal.
+    raise ValueError("the private key is encrypted; give it unencrypted (the file is secret)")
+
+
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """How every client reaches the brokers: in the clear or over TLS, with or without SASL."""
+
+    protocol: SecurityProtocol = "PLAINTEXT"
+    ca_file: str | None = None
+    """PEM bundle of the CAs that signed the brokers' certificates; None: the system's."""
+    cert_file: str | None = None
+    """PEM client certificate, for brokers that ask for one (mutual TLS); with ``key_file``."""
+    key_file: str | None = None
+    sasl_mechanism: SaslMechanism = "PLAIN"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def tls(self) -> bool:
+        return self.protocol in ("SSL", "SASL_SSL")
+
+    @property
+    def sasl(self) -> bool:
+        return self.protocol.startswith("SASL_")
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client context verifying the brokers (and the host name), read from the files
+        now: a client made after a certificate was renewed on disk uses the new one."""
+        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=self.ca_file)
+        if self.cert_file is not None:
+            context.load_cert_chain(self.cert_file, self.key_file, password=_no_password)
+        return context
+
+    def client_options(self) -> dict[str, object]:
+        """aiokafka's arguments for this: the same for the admin client, producer, consumers."""
+        options: dict[str, object] = {"security_protocol": self.protocol}
+        if self.tls:
+            options["ssl_context"] = self.ssl_context()
+        if self.sasl:
+            options["sasl_mechanism"] = self.sasl_mechanism
+            options["sasl_plain_username"] = self.username
+            options["sasl_plain_password"] = self.password
+        return options
 
 
 @dataclass(frozen=True)
@@ -11,6 +63,7 @@ class KafkaSettings:
     client_id: str = "nodeloom"
     namespace: str = ""
     """Prefixed to every topic and group name (several deployments, or tests, on one cluster)."""
+    security: KafkaSecurity = field(default_factory=KafkaSecurity)
     partitions: int = 8
     replication_factor: int = 1
     session_timeout_ms: int = 10_000
@@ -37,6 +90,10 @@ class KafkaSettings:
     """A gap this long between fetch responses makes a follower check its place in the log."""
     idle_check_s: float = 1.0
     """A publisher idle this long checks that its topics still exist before publishing."""
+
+    def client_options(self) -> dict[str, object]:
+        """Where and how every client connects: the brokers, TLS and SASL."""
+        return {"bootstrap_servers": self.bootstrap_servers, **self.security.client_options()}
 
     def __post_init__(self) -> None:
         if not self.bootstrap_servers:

@@ -28,7 +28,7 @@ from ._kafka_follow import Follower
 from ._kafka_group import GroupReader
 from ._kafka_publish import Publisher
 from ._kafka_reader import KafkaReader
-from ._kafka_settings import KafkaSettings
+from ._kafka_settings import KafkaSecurity, KafkaSettings
 from ._kafka_topics import TopicKeeper
 from .base import (
     RECORDER_GROUP,
@@ -40,7 +40,7 @@ from .base import (
 )
 from .messages import CHANNELS, CONTROL, EVENTS, REQUESTS, Channel, ControlMessage, RunRequest
 
-__all__ = ["KafkaBus", "KafkaSettings"]
+__all__ = ["KafkaBus", "KafkaSecurity", "KafkaSettings"]
 
 T = TypeVar("T")
 
@@ -66,7 +66,7 @@ class KafkaBus(BusLifecycle):
         settings = self.settings
         deadline = time.monotonic() + settings.start_timeout_s
         admin = AIOKafkaAdminClient(
-            bootstrap_servers=settings.bootstrap_servers,
+            **settings.client_options(),
             client_id=f"{settings.client_id}-admin",
             request_timeout_ms=settings.request_timeout_ms,
             retry_backoff_ms=settings.retry_backoff_ms,
@@ -148,8 +148,24 @@ async def _until(
             return
         except KafkaError as error:
             if time.monotonic() >= deadline:
+                tls = await _tls_problem(settings) if settings.security.tls else None
                 raise BusUnavailable(
                     f"{what} at {settings.bootstrap_servers} failed for "
                     f"{settings.start_timeout_s:g} s: {error!r}"
+                    + (f"; the TLS handshake fails: {tls}" if tls else "")
                 ) from error
         await asyncio.sleep(settings.retry_backoff_ms / 1000)
+
+
+async def _tls_problem(settings: KafkaSettings) -> str | None:
+    """Why a TLS handshake with the first broker fails, if it does (aiokafka's own error
+    says only that it could not connect: the reason is in its log)."""
+    host, _, port = settings.bootstrap_servers.split(",")[0].strip().rpartition(":")
+    try:
+        async with asyncio.timeout(settings.request_timeout_ms / 1000):
+            context = settings.security.ssl_context()
+            _, writer = await asyncio.open_connection(host, int(port), ssl=context)
+    except (OSError, ValueError, TimeoutError) as error:  # ssl.SSLError is an OSError
+        return str(error) or type(error).__name__
+    writer.close()
+    return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from services.processes import free_port
 
 from backend.app import create_app
 from backend.cli import EXIT_FAILURE, EXIT_OK, main
@@ -78,14 +78,8 @@ def test_usage_errors_exit_2():
     assert raised.value.code == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_serve_migrates_then_answers(tmp_path: Path):
-    port, database = _free_port(), tmp_path / "served.db"
+    port, database = free_port(), tmp_path / "served.db"
     command = [
         sys.executable,
         "-m",

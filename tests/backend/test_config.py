@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from pydantic import ValidationError
+from services.tls import Certificates, make_certificates
 
+from backend.bus import KafkaBus, KafkaSecurity
 from backend.config import REPO_ROOT, Settings, normalize_database_url, sqlite_path
+from backend.runtime import bus_from_settings
+
+KAFKA_PASSWORD = "kafka-password-7f3a"
 
 
 @pytest.fixture(autouse=True)
@@ -107,3 +114,134 @@ def test_settings_are_immutable():
 
     with pytest.raises(ValidationError):
         settings.port = 1  # type: ignore[misc]
+
+
+@pytest.fixture
+def certificates(tmp_path: Path) -> Certificates:
+    return make_certificates(tmp_path / "certs")
+
+
+def test_kafka_security_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, certificates: Certificates, tmp_path: Path
+):
+    for name, value in {
+        "KAFKA_BOOTSTRAP_SERVERS": "kafka-1:9093",
+        "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "KAFKA_SSL_CA_FILE": str(certificates.ca),
+        "KAFKA_SSL_CERT_FILE": str(certificates.client_cert),
+        "KAFKA_SSL_KEY_FILE": str(certificates.client_key),
+        "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+        "KAFKA_SASL_USERNAME": "nodeloom",
+        "KAFKA_SASL_PASSWORD": KAFKA_PASSWORD,
+        "DATABASE_URL": "postgresql://db/nodeloom",
+    }.items():
+        monkeypatch.setenv(f"NODELOOM_{name}", value)
+
+    settings = Settings()
+    bus = bus_from_settings(settings, "api")
+
+    assert isinstance(bus, KafkaBus)
+    assert bus.settings.security == KafkaSecurity(
+        protocol="SASL_SSL",
+        ca_file=str(certificates.ca),
+        cert_file=str(certificates.client_cert),
+        key_file=str(certificates.client_key),
+        sasl_mechanism="SCRAM-SHA-512",
+        username="nodeloom",
+        password=KAFKA_PASSWORD,
+    )
+    options = bus.settings.client_options()
+    assert options["security_protocol"] == "SASL_SSL"
+    assert options["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert (options["sasl_plain_username"], options["sasl_plain_password"]) == (
+        "nodeloom",
+        KAFKA_PASSWORD,
+    )
+    context = options["ssl_context"]
+    assert isinstance(context, ssl.SSLContext)
+    assert context.check_hostname and context.verify_mode == ssl.CERT_REQUIRED
+    for shown in (repr(settings), str(settings), repr(bus.settings)):
+        assert KAFKA_PASSWORD not in shown
+
+
+def test_plain_kafka_needs_no_security_settings():
+    settings = Settings(kafka_bootstrap_servers="kafka:9092", database_url="postgresql://h/db")
+
+    assert settings.kafka_security == KafkaSecurity()
+    assert settings.kafka_security.client_options() == {"security_protocol": "PLAINTEXT"}
+
+
+def _encrypted_key(certificates: Certificates) -> Path:
+    key = serialization.load_pem_private_key(certificates.client_key.read_bytes(), None)
+    path = certificates.client_key.with_name("encrypted-key.pem")
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"key password"),
+        )
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"kafka_security_protocol": "SASL_SSL"}, "needs NODELOOM_KAFKA_SASL_USERNAME"),
+        (
+            {"kafka_security_protocol": "SASL_PLAINTEXT", "kafka_sasl_username": "u"},
+            "needs NODELOOM_KAFKA_SASL_PASSWORD",
+        ),
+        (
+            {"kafka_sasl_username": "u", "kafka_sasl_password": KAFKA_PASSWORD},
+            "NODELOOM_KAFKA_SASL_PASSWORD is set but NODELOOM_KAFKA_SECURITY_PROTOCOL=PLAINTEXT "
+            "has no SASL",
+        ),
+        (
+            {"kafka_security_protocol": "SASL_PLAINTEXT", "kafka_ssl_ca_file": "{ca}"},
+            "NODELOOM_KAFKA_SSL_CA_FILE is set but NODELOOM_KAFKA_SECURITY_PROTOCOL="
+            "SASL_PLAINTEXT has no TLS",
+        ),
+        (
+            {"kafka_security_protocol": "SSL", "kafka_ssl_cert_file": "{client_cert}"},
+            "go together",
+        ),
+        ({"kafka_security_protocol": "SSL", "kafka_ssl_ca_file": "{client_key}"}, "load as PEM"),
+        (
+            {
+                "kafka_security_protocol": "SSL",
+                "kafka_ssl_cert_file": "{client_cert}",
+                "kafka_ssl_key_file": "{encrypted_key}",
+            },
+            "the private key is encrypted",
+        ),
+    ],
+)
+def test_kafka_security_that_would_not_do_what_it_says_is_refused(
+    options: dict, words: str, certificates: Certificates
+):
+    files = {"encrypted_key": _encrypted_key(certificates), **vars(certificates)}
+    options = {name: value.format(**files) for name, value in options.items()}
+
+    with pytest.raises(ValidationError) as raised:
+        Settings(**options)
+
+    assert words in str(raised.value)
+    assert KAFKA_PASSWORD not in str(raised.value)
+
+
+def test_a_missing_tls_file_is_named(tmp_path: Path):
+    with pytest.raises(ValidationError) as raised:
+        Settings(kafka_security_protocol="SSL", kafka_ssl_ca_file=tmp_path / "nowhere.pem")
+
+    [error] = raised.value.errors()
+    assert error["loc"] == ("kafka_ssl_ca_file",)
+    assert f"{tmp_path / 'nowhere.pem'} is not a file" in error["msg"]
+
+
+def test_errors_never_echo_a_secret():
+    with pytest.raises(ValidationError) as raised:
+        Settings(secret_key="too-short-secret")
+
+    assert "at least 32 characters" in str(raised.value)
+    assert "too-short-secret" not in str(raised.value)

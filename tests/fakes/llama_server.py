@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -17,6 +16,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from services.processes import free_port, tail
 
 START_TIMEOUT_SECONDS = 90
 
@@ -50,7 +51,7 @@ def start_llama_server(
     model_path: str, *, chat_format: str = "gemma", context_size: int = 2048
 ) -> LlamaServer:
     """Start the server on ``model_path`` and wait until it answers ``/v1/models``."""
-    port = _free_port()
+    port = free_port()
     log_path = Path(tempfile.mkstemp(prefix="llama-server-", suffix=".log")[1])
     command = [
         sys.executable, "-m", "llama_cpp.server",
@@ -68,9 +69,9 @@ def start_llama_server(
     try:
         _wait_until_ready(server)
     except BaseException:
-        tail = _tail(log_path)
+        log = tail(log_path, lines=40)
         server.stop()
-        raise LlamaServerUnavailable(f"llama_cpp.server did not start:\n{tail}") from None
+        raise LlamaServerUnavailable(f"llama_cpp.server did not start:\n{log}") from None
     return server
 
 
@@ -87,16 +88,3 @@ def _wait_until_ready(server: LlamaServer) -> None:
             pass
         time.sleep(0.2)
     raise LlamaServerUnavailable(f"no answer within {START_TIMEOUT_SECONDS} s")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"

@@ -21,6 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from services.processes import free_port, tail
+
 TEST_KAFKA_ENV = "NODELOOM_TEST_KAFKA"
 START_TIMEOUT_SECONDS = 20
 
@@ -43,6 +45,8 @@ def tansu_binary() -> Path:
 class KafkaServer:
     port: int
     log_path: Path
+    advertised_port: int | None = None
+    """Where clients are told to connect, when not ``port`` (a TLS front: ``services.tls``)."""
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -50,14 +54,13 @@ class KafkaServer:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        url = f"tcp://127.0.0.1:{self.port}"
         command = [
             str(tansu_binary()),
             "broker",
             "--listener-url",
-            url,
+            f"tcp://127.0.0.1:{self.port}",
             "--advertised-listener-url",
-            url,
+            f"tcp://127.0.0.1:{self.advertised_port or self.port}",
             "--storage-engine",
             "memory://tansu/",
         ]
@@ -87,17 +90,20 @@ class KafkaServer:
             assert self.process is not None
             if self.process.poll() is not None:
                 raise KafkaUnavailable(
-                    f"tansu exited with {self.process.returncode}:\n{_tail(self.log_path)}"
+                    f"tansu exited with {self.process.returncode}:\n{tail(self.log_path)}"
                 )
             try:
-                check_connection(self.bootstrap_servers)
+                if self.advertised_port is None:
+                    check_connection(self.bootstrap_servers)
+                else:  # a plain client would be sent on to the front: the port must answer
+                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
             except (OSError, RuntimeError) as error:
                 last_error = error
             time.sleep(0.05)
         raise KafkaUnavailable(
             f"tansu did not answer on port {self.port} within {START_TIMEOUT_SECONDS}s "
-            f"({last_error!r}):\n{_tail(self.log_path)}"
+            f"({last_error!r}):\n{tail(self.log_path)}"
         )
 
 
@@ -108,7 +114,7 @@ def start_kafka(log_dir: Path | None = None) -> KafkaServer:
     """
     tansu_binary()
     directory = log_dir if log_dir is not None else Path(tempfile.mkdtemp(prefix="nodeloom-kafka-"))
-    server = KafkaServer(port=_free_port(), log_path=directory / "tansu.log")
+    server = KafkaServer(port=free_port(), log_path=directory / "tansu.log")
     server.start()
     return server
 
@@ -136,16 +142,3 @@ async def _list_topics(bootstrap_servers: str, timeout_s: float) -> None:
         raise RuntimeError(f"aiokafka cannot talk to {bootstrap_servers}: {error!r}") from error
     finally:
         await admin.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"

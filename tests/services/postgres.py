@@ -14,12 +14,13 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from services.processes import free_port, tail
 
 TEST_USER = "nodeloom-test"
 START_TIMEOUT_SECONDS = 30
@@ -135,7 +136,7 @@ def _initdb(prefix: list[str], bin_dir: Path, directory: Path) -> None:
 
 
 def _launch(prefix: list[str], bin_dir: Path, directory: Path) -> PostgresServer:
-    port = _free_port()
+    port = free_port()
     options = [item for name, value in SERVER_OPTIONS.items() for item in ("-c", f"{name}={value}")]
     command = [
         *prefix,
@@ -165,13 +166,13 @@ def _wait_until_ready(server: PostgresServer, log_path: Path) -> None:
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise PostgresUnavailable(
-                f"postgres exited with {server.process.returncode}:\n{_tail(log_path)}"
+                f"postgres exited with {server.process.returncode}:\n{tail(log_path)}"
             )
         if _accepts_connections(server.port):
             return
         time.sleep(0.05)
     raise PostgresUnavailable(
-        f"postgres did not accept connections within {START_TIMEOUT_SECONDS}s:\n{_tail(log_path)}"
+        f"postgres did not accept connections within {START_TIMEOUT_SECONDS}s:\n{tail(log_path)}"
     )
 
 
@@ -182,16 +183,3 @@ def _accepts_connections(port: int) -> bool:
         check=False,
     )
     return result.returncode == 0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"

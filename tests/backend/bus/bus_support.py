@@ -15,6 +15,18 @@ from graph_engine.events import NodeToken, NodeTokenData, RunEvent, now, queued_
 
 T = TypeVar("T")
 DEADLINE_S = 15.0
+# Small timeouts: a group join on the test broker takes about session_timeout_ms.
+TEST_KAFKA_SETTINGS = {
+    "session_timeout_ms": 1000,
+    "heartbeat_interval_ms": 100,
+    "fetch_max_wait_ms": 5,
+    "request_timeout_ms": 3000,
+    "retry_backoff_ms": 20,
+    "metadata_max_age_ms": 5000,
+    "poll_interval_ms": 50,
+    "publish_timeout_s": 10.0,
+    "start_timeout_s": 10.0,
+}
 
 
 @dataclass

@@ -18,25 +18,12 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from bus_support import Broker, BusFactory
+from bus_support import TEST_KAFKA_SETTINGS, Broker, BusFactory
 from services.kafka import TEST_KAFKA_ENV, KafkaUnavailable, check_connection, start_kafka
 
 from backend.bus import KafkaSettings
 
 BUSES = ["memory", "kafka"]
-
-# Small timeouts: a group join on the test broker takes about session_timeout_ms.
-TEST_KAFKA_SETTINGS = {
-    "session_timeout_ms": 1000,
-    "heartbeat_interval_ms": 100,
-    "fetch_max_wait_ms": 5,
-    "request_timeout_ms": 3000,
-    "retry_backoff_ms": 20,
-    "metadata_max_age_ms": 5000,
-    "poll_interval_ms": 50,
-    "publish_timeout_s": 10.0,
-    "start_timeout_s": 10.0,
-}
 
 
 @pytest.fixture(scope="session")

@@ -31,6 +31,7 @@ def test_public_surface() -> None:
             "ControlMessage",
             "EventBus",
             "KafkaBus",
+            "KafkaSecurity",
             "KafkaSettings",
             "MemoryBus",
             "RunRequest",
