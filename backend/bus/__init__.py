@@ -1,7 +1,8 @@
 """The event bus between the API and the workers: in-process, or Kafka.
 
-``create_bus(None)`` is the in-process bus of the embedded mode; ``create_bus("host:9092")``
-is Kafka. Both implement ``EventBus`` (see ``base``) and pass the same conformance suite.
+``MemoryBus`` is the in-process bus of the embedded mode, ``KafkaBus`` the distributed
+one (``backend.runtime.bus_from_settings`` picks by the settings). Both implement
+``EventBus`` (see ``base``) and pass the same conformance suite.
 """
 
 from __future__ import annotations
@@ -33,16 +34,4 @@ __all__ = [
     "MemoryBus",
     "RunRequest",
     "Subscription",
-    "create_bus",
 ]
-
-
-def create_bus(
-    bootstrap_servers: str | None, *, client_id: str = "nodeloom", namespace: str = ""
-) -> EventBus:
-    """The Kafka bus for ``bootstrap_servers``, or the in-process bus when it is ``None``."""
-    if bootstrap_servers is None:
-        return MemoryBus()
-    return KafkaBus(
-        KafkaSettings(bootstrap_servers=bootstrap_servers, client_id=client_id, namespace=namespace)
-    )

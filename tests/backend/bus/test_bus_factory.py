@@ -1,20 +1,29 @@
-"""``create_bus`` and the package's public surface."""
+"""Which bus the settings give, and the package's public surface."""
 
 from __future__ import annotations
 
 import backend.bus
-from backend.bus import KafkaBus, MemoryBus, create_bus
+from backend.bus import KafkaBus, MemoryBus
+from backend.config import Settings
+from backend.runtime import bus_from_settings
 
 
 def test_no_bootstrap_servers_means_the_in_process_bus() -> None:
-    assert isinstance(create_bus(None), MemoryBus)
+    assert isinstance(bus_from_settings(Settings(), "api"), MemoryBus)
 
 
 def test_bootstrap_servers_mean_kafka() -> None:
-    bus = create_bus("kafka-1:9092,kafka-2:9092", client_id="api-1", namespace="staging.")
+    settings = Settings(
+        kafka_bootstrap_servers="kafka-1:9092,kafka-2:9092",
+        kafka_namespace="staging.",
+        kafka_session_timeout_ms=6000,
+        database_url="postgresql://db/nodeloom",
+    )
+    bus = bus_from_settings(settings, "worker")
     assert isinstance(bus, KafkaBus)
     assert bus.settings.bootstrap_servers == "kafka-1:9092,kafka-2:9092"
-    assert bus.settings.client_id == "api-1"
+    assert bus.settings.client_id == "nodeloom-worker"
+    assert (bus.settings.session_timeout_ms, bus.settings.heartbeat_interval_ms) == (6000, 1200)
     assert bus.settings.fetch_max_wait_ms == 1
     assert bus.topic(backend.bus.messages.EVENTS) == "staging.nodeloom.run-events"
     assert bus.group(backend.bus.WORKERS_GROUP) == "staging.nodeloom-workers"
@@ -36,6 +45,5 @@ def test_public_surface() -> None:
             "MemoryBus",
             "RunRequest",
             "Subscription",
-            "create_bus",
         ]
     )
