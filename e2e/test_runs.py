@@ -32,6 +32,7 @@ EDGE = re.compile(r"^Edge from ")
 FAKE_OPENAI = Path(__file__).resolve().parent.parent / "tests" / "backend" / "fake_openai.py"
 SLOW_TOKENS = 24
 SLOW_DELAY_MS = 100  # about 2.4 s of streaming
+RUNS_PAGE_SIZE = 50  # frontend/src/run/api.ts
 
 
 @pytest.fixture(scope="module")
@@ -68,41 +69,49 @@ def start_run(page: Page, **inputs: str) -> None:
     expect(dialog).to_have_count(0)
 
 
-def slow_chat(base_url: str) -> dict:
-    def node(node_id: str, kind: str, x: int, **params):
-        return {"id": node_id, "type": kind, "position": {"x": x, "y": 120}, "params": params}
+def node(node_id: str, kind: str, x: int, **params: object) -> dict:
+    return {"id": node_id, "type": kind, "position": {"x": x, "y": 120}, "params": params}
 
-    def link(edge_id: str, source: str, handle: str, target: str, target_handle: str):
-        return {
-            "id": edge_id,
-            "source": source,
-            "sourceHandle": handle,
-            "target": target,
-            "targetHandle": target_handle,
-        }
 
+def link(edge_id: str, source: str, handle: str, target: str, target_handle: str) -> dict:
+    return {
+        "id": edge_id,
+        "source": source,
+        "sourceHandle": handle,
+        "target": target,
+        "targetHandle": target_handle,
+    }
+
+
+def question_to_answer(middle: dict | None = None) -> dict:
+    """`question` → `middle` (a node with ports `prompt` and `text`) → `answer`; without
+    a middle node, the question is the answer."""
+    nodes = [
+        node("q", "io.input", 0, name="question"),
+        node("out", "io.output", 680, name="answer"),
+    ]
+    edges = [link("e1", "q", "value", "out", "value")]
+    if middle is not None:
+        nodes.insert(1, middle)
+        edges = [
+            link("e1", "q", "value", middle["id"], "prompt"),
+            link("e2", middle["id"], "text", "out", "value"),
+        ]
     return {
         "format": "nodeloom.workflow",
         "version": 1,
-        "name": "Slow chat",
-        "nodes": [
-            node("q", "io.input", 0, name="question"),
-            node(
-                "llm",
-                "model.chat",
-                340,
-                provider="openai_compatible",
-                model=f"slow-{SLOW_TOKENS}-{SLOW_DELAY_MS}",
-                base_url=base_url,
-            ),
-            node("out", "io.output", 680, name="answer"),
-        ],
-        "edges": [
-            link("e1", "q", "value", "llm", "prompt"),
-            link("e2", "llm", "text", "out", "value"),
-        ],
+        "name": "Question to answer",
+        "nodes": nodes,
+        "edges": edges,
         "viewport": {"x": 60, "y": 140, "zoom": 1},
     }
+
+
+def slow_chat(base_url: str) -> dict:
+    model = f"slow-{SLOW_TOKENS}-{SLOW_DELAY_MS}"
+    return question_to_answer(
+        node("llm", "model.chat", 340, provider="openai_compatible", model=model, base_url=base_url)
+    )
 
 
 def test_build_run_and_see_outputs(page: Page, api, screenshot) -> None:
@@ -200,3 +209,61 @@ def test_slow_run_live_reload_and_past_runs(page: Page, api, openai_url, screens
         expect_node(node, "Succeeded")
     expect(output.get_by_label("Output preview")).to_contain_text(answer)
     screenshot(page, "run-panel-past-run")
+
+
+def test_the_run_panel_reaches_every_past_run(page: Page, api, screenshot) -> None:
+    workflow = create_workflow(api, unique("Many runs"), question_to_answer())
+    runs_url = f"/api/v1/workflows/{workflow['id']}/runs?wait=10"
+    count = RUNS_PAGE_SIZE + 2
+    for index in range(count):  # through the API: what matters here is the panel
+        response = api.post(runs_url, data={"inputs": {"question": f"question {index + 1}"}})
+        assert response.status == 200 and response.json()["status"] == "succeeded"
+    page.goto(f"/workflows/{workflow['id']}")
+    expect_status(page, "Saved")
+
+    page.get_by_role("button", name="Runs", exact=True).click()
+    panel = page.get_by_role("dialog", name="Runs")
+    runs = panel.get_by_role("listitem")
+    expect(runs).to_have_count(RUNS_PAGE_SIZE)
+    showing = f"Showing the newest {RUNS_PAGE_SIZE} of {count} runs"
+    expect(panel.get_by_text(showing)).to_be_visible()
+    panel.get_by_role("button", name="Load older runs").click()
+    expect(runs).to_have_count(count)
+    expect(panel.get_by_role("button", name="Load older runs")).to_have_count(0)
+
+    # The oldest run re-opens with its own inputs and output.
+    first = runs.last.get_by_role("button", name=re.compile(r"^Run 1,"))
+    first.scroll_into_view_if_needed()
+    first.click()
+    output = canvas_node(page, "Output")
+    expect_node(output, "Succeeded")
+    expect(output.get_by_label("Output preview")).to_have_text("question 1")
+    screenshot(page, "run-panel-oldest-run")
+
+
+def test_the_run_panel_says_why_a_run_failed(page: Page, api, screenshot) -> None:
+    # OpenAI with a credential nobody stored: the chat node fails at once, saying so.
+    keyless = node(
+        "llm",
+        "model.chat",
+        340,
+        provider="openai",
+        model="gpt-4o-mini",
+        credential={"$credential": "nowhere"},
+    )
+    workflow = create_workflow(api, unique("Keyless chat"), question_to_answer(keyless))
+    response = api.post(
+        f"/api/v1/workflows/{workflow['id']}/runs?wait=10", data={"inputs": {"question": "hi"}}
+    )
+    assert response.status == 200 and response.json()["status"] == "failed", response.text()
+    message = response.json()["error"]["message"]
+    page.goto(f"/workflows/{workflow['id']}")
+    expect_status(page, "Saved")
+
+    page.get_by_role("button", name="Runs", exact=True).click()
+    [run] = page.get_by_role("dialog", name="Runs").get_by_role("listitem").all()
+    expect(run).to_contain_text("Failed")
+    expect(run).to_contain_text(message)
+    run.get_by_role("button", name=re.compile(r"^Run 1,")).click()
+    expect_node(canvas_node(page, "Chat model"), "Failed")
+    screenshot(page, "run-panel-failed-run")

@@ -1,7 +1,9 @@
-/** The workflow's runs in a side panel: pick one to show its picture; cancel a live one. */
+/** The workflow's runs in a side panel, newest first, a page at a time: pick one to show
+ * its picture (any run, however old: "Load older runs"); cancel a live one. */
 import {
   ActionIcon,
   Badge,
+  Button,
   Drawer,
   Loader,
   ScrollArea,
@@ -16,7 +18,7 @@ import { Square } from 'lucide-react';
 
 import { errorMessage } from '../api/errors';
 import { formatDateTime, formatRelativeTime } from '../lib/format';
-import { cancelRun, runKeys, useWorkflowRuns } from './api';
+import { cancelRun, numberedRuns, runKeys, useWorkflowRuns } from './api';
 import { useRunStore, useRunStoreApi } from './context';
 import classes from './run.module.css';
 import { formatDuration, RUN_STATUS } from './status';
@@ -34,7 +36,7 @@ export function RunPanel({ workflowId, opened, onClose }: Props) {
   const shown = useRunStore(selectRunId);
   const store = useRunStoreApi();
   const queryClient = useQueryClient();
-  const total = runs.data?.total ?? 0;
+  const { runs: listed, total } = numberedRuns(runs.data?.pages ?? []);
 
   const cancel = async (run: RunSummary) => {
     try {
@@ -64,22 +66,39 @@ export function RunPanel({ workflowId, opened, onClose }: Props) {
         <Text c="red" size="sm">
           {errorMessage(runs.error)}
         </Text>
-      ) : runs.data.items.length === 0 ? (
+      ) : listed.length === 0 ? (
         <Text c="dimmed" size="sm">
           No runs yet. Press Run to start one; every run is listed here.
         </Text>
       ) : (
-        <Stack gap={4} role="list" aria-label="Runs of this workflow">
-          {runs.data.items.map((run, index) => (
-            <RunRow
-              key={run.id}
-              run={run}
-              number={total - index}
-              active={run.id === shown}
-              onOpen={() => store.getState().show(run.id)}
-              onCancel={() => void cancel(run)}
-            />
-          ))}
+        <Stack gap="sm">
+          <Stack gap={4} role="list" aria-label="Runs of this workflow">
+            {listed.map(({ run, number }) => (
+              <RunRow
+                key={run.id}
+                run={run}
+                number={number}
+                active={run.id === shown}
+                onOpen={() => store.getState().show(run.id)}
+                onCancel={() => void cancel(run)}
+              />
+            ))}
+          </Stack>
+          {runs.hasNextPage && (
+            <Stack gap={4} align="center">
+              <Text c="dimmed" size="xs">
+                Showing the newest {listed.length} of {total} runs
+              </Text>
+              <Button
+                variant="light"
+                size="xs"
+                loading={runs.isFetchingNextPage}
+                onClick={() => void runs.fetchNextPage()}
+              >
+                Load older runs
+              </Button>
+            </Stack>
+          )}
         </Stack>
       )}
     </Drawer>
@@ -120,12 +139,17 @@ function RunRow({
         >
           {look.label}
         </Badge>
-        <div>
+        <div className={classes.runText}>
           <div className={classes.runTitle}>Run #{number}</div>
           <div className={classes.runMeta} title={formatDateTime(when)}>
             {formatRelativeTime(when)} · v{run.workflow_version}
             {run.duration_ms !== null && ` · ${formatDuration(run.duration_ms)}`}
           </div>
+          {run.status === 'failed' && run.error && (
+            <Text c="red" size="xs" lineClamp={2} className={classes.runError} title={run.error.message}>
+              {run.error.message}
+            </Text>
+          )}
         </div>
         <span style={{ width: 28 }} />
       </UnstyledButton>

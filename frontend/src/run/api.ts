@@ -1,8 +1,8 @@
 /** Run resource: requests, query keys and query-cache hooks. */
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 
 import { api, unwrap } from '../api/client';
-import type { RunStatus } from './types';
+import { isFinished, type RunPage, type RunSummary } from './types';
 
 export const runKeys = {
   all: ['runs'] as const,
@@ -21,22 +21,45 @@ export const startRun = (workflowId: string, inputs: Record<string, string>) =>
 export const cancelRun = (runId: string) =>
   unwrap(api.POST('/api/v1/runs/{run_id}/cancel', { params: { path: { run_id: runId } } }));
 
-export const listWorkflowRuns = (workflowId: string, status?: RunStatus) =>
+/** Runs per page of the run panel ("Load older runs" asks for the next one). */
+export const RUNS_PAGE_SIZE = 50;
+
+export const listWorkflowRuns = (workflowId: string, offset = 0) =>
   unwrap(
     api.GET('/api/v1/workflows/{workflow_id}/runs', {
-      params: { path: { workflow_id: workflowId }, query: { limit: 50, status } },
+      params: { path: { workflow_id: workflowId }, query: { limit: RUNS_PAGE_SIZE, offset } },
     }),
   );
 
-/** The workflow's latest runs; polled while one of them is still going. */
+/** The workflow's runs, newest first, a page at a time; polled while one is still going. */
 export function useWorkflowRuns(workflowId: string, enabled = true) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: runKeys.list(workflowId),
-    queryFn: () => listWorkflowRuns(workflowId),
+    queryFn: ({ pageParam }) => listWorkflowRuns(workflowId, pageParam),
+    initialPageParam: 0,
+    getNextPageParam: (last: RunPage) => {
+      const next = last.offset + last.items.length;
+      return last.items.length > 0 && next < last.total ? next : undefined;
+    },
     enabled,
     refetchInterval: (query) =>
-      query.state.data?.items.some((run) => run.status === 'queued' || run.status === 'running')
+      query.state.data?.pages.some((page) => page.items.some((run) => !isFinished(run.status)))
         ? 2000
         : false,
   });
+}
+
+/** The pages as one list, each run once (a run started meanwhile shifts later pages), with
+ * its number in the workflow (#1 is the oldest) and how many runs there are. */
+export function numberedRuns(pages: readonly RunPage[]): {
+  runs: { run: RunSummary; number: number }[];
+  total: number;
+} {
+  const total = pages[0]?.total ?? 0;
+  const seen = new Set<string>();
+  const runs = pages
+    .flatMap((page) => page.items)
+    .filter((run) => !seen.has(run.id) && Boolean(seen.add(run.id)))
+    .map((run, index) => ({ run, number: total - index }));
+  return { runs, total };
 }
