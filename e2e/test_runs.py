@@ -261,7 +261,8 @@ def test_the_run_panel_says_why_a_run_failed(page: Page, api, screenshot) -> Non
     expect_status(page, "Saved")
 
     page.get_by_role("button", name="Runs", exact=True).click()
-    [run] = page.get_by_role("dialog", name="Runs").get_by_role("listitem").all()
+    run = page.get_by_role("dialog", name="Runs").get_by_role("listitem")
+    expect(run).to_have_count(1)
     expect(run).to_contain_text("Failed")
     expect(run).to_contain_text(message)
     run.get_by_role("button", name=re.compile(r"^Run 1,")).click()
