@@ -128,3 +128,42 @@ def select_node(page: Page, node: Locator) -> None:
 def wait_saved(page: Page) -> None:
     """Autosave runs about a second after the last edit."""
     expect_status(page, "Saved")
+
+
+def doc_node(node_id: str, kind: str, x: int = 0, **params: object) -> dict:
+    """A node of a workflow document, on the row at y 120."""
+    return {"id": node_id, "type": kind, "position": {"x": x, "y": 120}, "params": params}
+
+
+def doc_link(edge_id: str, source: str, handle: str, target: str, target_handle: str) -> dict:
+    return {
+        "id": edge_id,
+        "source": source,
+        "sourceHandle": handle,
+        "target": target,
+        "targetHandle": target_handle,
+    }
+
+
+def question_to_answer(middle: dict | None = None) -> dict:
+    """`question` → `middle` (a node with ports `prompt` and `text`) → `answer`; without
+    a middle node, the question is the answer."""
+    nodes = [
+        doc_node("q", "io.input", 0, name="question"),
+        doc_node("out", "io.output", 680, name="answer"),
+    ]
+    edges = [doc_link("e1", "q", "value", "out", "value")]
+    if middle is not None:
+        nodes.insert(1, middle)
+        edges = [
+            doc_link("e1", "q", "value", middle["id"], "prompt"),
+            doc_link("e2", middle["id"], "text", "out", "value"),
+        ]
+    return {
+        "format": "nodeloom.workflow",
+        "version": 1,
+        "name": "Question to answer",
+        "nodes": nodes,
+        "edges": edges,
+        "viewport": {"x": 60, "y": 140, "zoom": 1},
+    }

@@ -13,6 +13,8 @@ from helpers import (
     clear_selection,
     connect,
     create_workflow,
+    doc_link,
+    doc_node,
     drag,
     get_workflow,
     inspector,
@@ -56,35 +58,21 @@ def test_wrong_type_and_cycle_are_refused(page: Page, api, screenshot) -> None:
     assert len(get_workflow(api, workflow_id)["document"]["edges"]) == 1
 
 
-def node(id_: str, type_: str, params: dict) -> dict:
-    return {"id": id_, "type": type_, "position": {"x": 0, "y": 0}, "params": params}
-
-
-def edge(id_: str, source: str, source_handle: str, target: str, target_handle: str) -> dict:
-    return {
-        "id": id_,
-        "source": source,
-        "sourceHandle": source_handle,
-        "target": target,
-        "targetHandle": target_handle,
-    }
-
-
 def test_backend_flags_them_too(api) -> None:
     document = {
         "format": "nodeloom.workflow",
         "version": 1,
         "name": "direct",
         "nodes": [
-            node("text", "data.text", {"text": "hi"}),
-            node("split", "data.splitter", {}),
-            node("a", "prompt.template", {"template": "{x}"}),
-            node("b", "prompt.template", {"template": "{y}"}),
+            doc_node("text", "data.text", text="hi"),
+            doc_node("split", "data.splitter"),
+            doc_node("a", "prompt.template", template="{x}"),
+            doc_node("b", "prompt.template", template="{y}"),
         ],
         "edges": [
-            edge("wrong", "text", "text", "split", "documents"),
-            edge("ab", "a", "prompt", "b", "y"),
-            edge("ba", "b", "prompt", "a", "x"),
+            doc_link("wrong", "text", "text", "split", "documents"),
+            doc_link("ab", "a", "prompt", "b", "y"),
+            doc_link("ba", "b", "prompt", "a", "x"),
         ],
     }
     response = api.post("/api/v1/workflows/validate", data=document)

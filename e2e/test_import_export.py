@@ -6,7 +6,14 @@ import json
 import re
 from pathlib import Path
 
-from helpers import canvas_node, create_workflow, get_workflow, unique
+from helpers import (
+    canvas_node,
+    create_workflow,
+    doc_node,
+    get_workflow,
+    question_to_answer,
+    unique,
+)
 from playwright.sync_api import Page, expect
 from test_runs import openai_url, run_bar, start_run
 from test_share_links import new_context, sign_up_by_api
@@ -136,44 +143,16 @@ def test_export_refuses_a_key_in_prompt_text_and_names_the_node(
 
 def _chat_through(base_url: str, credential: str) -> dict:
     """Input → an OpenAI-compatible chat model using `credential` → output."""
-
-    def link(edge_id: str, source: str, handle: str, target: str, target_handle: str) -> dict:
-        return {
-            "id": edge_id,
-            "source": source,
-            "sourceHandle": handle,
-            "target": target,
-            "targetHandle": target_handle,
-        }
-
-    model = {
-        "provider": "openai_compatible",
-        "model": "slow-3-10",
-        "base_url": base_url,
-        "credential": {"$credential": credential},
-    }
-    return {
-        "nodes": [
-            {
-                "id": "q",
-                "type": "io.input",
-                "position": {"x": 0, "y": 120},
-                "params": {"name": "question"},
-            },
-            {"id": "llm", "type": "model.chat", "position": {"x": 340, "y": 120}, "params": model},
-            {
-                "id": "out",
-                "type": "io.output",
-                "position": {"x": 680, "y": 120},
-                "params": {"name": "answer"},
-            },
-        ],
-        "edges": [
-            link("e1", "q", "value", "llm", "prompt"),
-            link("e2", "llm", "text", "out", "value"),
-        ],
-        "viewport": {"x": 60, "y": 140, "zoom": 1},
-    }
+    chat = doc_node(
+        "llm",
+        "model.chat",
+        340,
+        provider="openai_compatible",
+        model="slow-3-10",
+        base_url=base_url,
+        credential={"$credential": credential},
+    )
+    return question_to_answer(chat)
 
 
 def test_export_with_a_credential_import_as_another_user_map_it_and_run(

@@ -18,10 +18,12 @@ from helpers import (
     canvas_node,
     connect,
     create_workflow,
+    doc_node,
     drop_from_palette,
     expect_status,
     inspector,
     open_workflow,
+    question_to_answer,
     select_node,
     unique,
     wait_saved,
@@ -69,48 +71,12 @@ def start_run(page: Page, **inputs: str) -> None:
     expect(dialog).to_have_count(0)
 
 
-def node(node_id: str, kind: str, x: int, **params: object) -> dict:
-    return {"id": node_id, "type": kind, "position": {"x": x, "y": 120}, "params": params}
-
-
-def link(edge_id: str, source: str, handle: str, target: str, target_handle: str) -> dict:
-    return {
-        "id": edge_id,
-        "source": source,
-        "sourceHandle": handle,
-        "target": target,
-        "targetHandle": target_handle,
-    }
-
-
-def question_to_answer(middle: dict | None = None) -> dict:
-    """`question` → `middle` (a node with ports `prompt` and `text`) → `answer`; without
-    a middle node, the question is the answer."""
-    nodes = [
-        node("q", "io.input", 0, name="question"),
-        node("out", "io.output", 680, name="answer"),
-    ]
-    edges = [link("e1", "q", "value", "out", "value")]
-    if middle is not None:
-        nodes.insert(1, middle)
-        edges = [
-            link("e1", "q", "value", middle["id"], "prompt"),
-            link("e2", middle["id"], "text", "out", "value"),
-        ]
-    return {
-        "format": "nodeloom.workflow",
-        "version": 1,
-        "name": "Question to answer",
-        "nodes": nodes,
-        "edges": edges,
-        "viewport": {"x": 60, "y": 140, "zoom": 1},
-    }
-
-
 def slow_chat(base_url: str) -> dict:
     model = f"slow-{SLOW_TOKENS}-{SLOW_DELAY_MS}"
     return question_to_answer(
-        node("llm", "model.chat", 340, provider="openai_compatible", model=model, base_url=base_url)
+        doc_node(
+            "llm", "model.chat", 340, provider="openai_compatible", model=model, base_url=base_url
+        )
     )
 
 
@@ -243,7 +209,7 @@ def test_the_run_panel_reaches_every_past_run(page: Page, api, screenshot) -> No
 
 def test_the_run_panel_says_why_a_run_failed(page: Page, api, screenshot) -> None:
     # OpenAI with a credential nobody stored: the chat node fails at once, saying so.
-    keyless = node(
+    keyless = doc_node(
         "llm",
         "model.chat",
         340,
