@@ -266,10 +266,21 @@ class Settings(BaseSettings):
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return (value or "").strip() or None
 
+    @field_validator(
+        "kafka_ssl_ca_file",
+        "kafka_ssl_cert_file",
+        "kafka_ssl_key_file",
+        "kafka_sasl_password",
+        mode="before",
+    )
+    @classmethod
+    def _blank_text_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("kafka_ssl_ca_file", "kafka_ssl_cert_file", "kafka_ssl_key_file")
     @classmethod
     def _readable_file(cls, value: Path | None) -> Path | None:
-        if value is None or not str(value).strip():
+        if value is None:
             return None
         value = value.expanduser()
         if not value.is_file():

@@ -230,6 +230,13 @@ def test_kafka_security_that_would_not_do_what_it_says_is_refused(
     assert KAFKA_PASSWORD not in str(raised.value)
 
 
+def test_blank_kafka_security_variables_are_unset(monkeypatch: pytest.MonkeyPatch):
+    for name in ("SSL_CA_FILE", "SSL_CERT_FILE", "SSL_KEY_FILE", "SASL_USERNAME", "SASL_PASSWORD"):
+        monkeypatch.setenv(f"NODELOOM_KAFKA_{name}", "")
+
+    assert Settings().kafka_security == KafkaSecurity()
+
+
 def test_a_missing_tls_file_is_named(tmp_path: Path):
     with pytest.raises(ValidationError) as raised:
         Settings(kafka_security_protocol="SSL", kafka_ssl_ca_file=tmp_path / "nowhere.pem")
