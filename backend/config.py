@@ -7,14 +7,14 @@ refused when the settings are built, with a message naming the variable to fix.
 from __future__ import annotations
 
 import logging
-import ssl
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+
+from backend.config_kafka import check_kafka_security, kafka_security_of
+from backend.database_url import normalize_database_url
 
 if TYPE_CHECKING:
     from backend.bus import KafkaSecurity
@@ -30,15 +30,6 @@ SignupPolicy = Literal["open", "closed"]
 KafkaProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 KafkaSaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 MIN_SECRET_KEY_LENGTH = 32
-
-# Drivers the async engine supports, keyed by the plain scheme a person may write.
-_ASYNC_DRIVERS = {
-    "sqlite": "sqlite+aiosqlite",
-    "sqlite+aiosqlite": "sqlite+aiosqlite",
-    "postgres": "postgresql+asyncpg",
-    "postgresql": "postgresql+asyncpg",
-    "postgresql+asyncpg": "postgresql+asyncpg",
-}
 
 logger = logging.getLogger(__name__)
 
@@ -309,7 +300,7 @@ class Settings(BaseSettings):
                 "worker: `nodeloom worker` processes cannot share one SQLite file safely "
                 "(or at all from another host); use PostgreSQL"
             )
-        _check_kafka_security(self)
+        check_kafka_security(self)
         if self.worker_timeout_seconds < 3 * self.heartbeat_interval_seconds:
             raise ValueError(
                 "NODELOOM_WORKER_TIMEOUT_SECONDS must be at least 3 × "
@@ -331,18 +322,8 @@ class Settings(BaseSettings):
 
     @property
     def kafka_security(self) -> KafkaSecurity:
-        from backend.bus import KafkaSecurity  # the bus's imports, only for Kafka
-
-        password = self.kafka_sasl_password
-        return KafkaSecurity(
-            protocol=self.kafka_security_protocol,
-            ca_file=_optional_str(self.kafka_ssl_ca_file),
-            cert_file=_optional_str(self.kafka_ssl_cert_file),
-            key_file=_optional_str(self.kafka_ssl_key_file),
-            sasl_mechanism=self.kafka_sasl_mechanism,
-            username=self.kafka_sasl_username,
-            password=password.get_secret_value() if password is not None else None,
-        )
+        """How the Kafka clients connect (TLS, SASL), for ``backend.bus``."""
+        return kafka_security_of(self)
 
     @property
     def plugin_modules(self) -> list[str]:
@@ -351,86 +332,3 @@ class Settings(BaseSettings):
     @property
     def is_loopback(self) -> bool:
         return self.host in ("127.0.0.1", "::1", "localhost") or self.host.startswith("127.")
-
-
-def _optional_str(path: Path | None) -> str | None:
-    return None if path is None else str(path)
-
-
-def _check_kafka_security(settings: Settings) -> None:
-    """Refuse a Kafka security setting that would not do what it says (TLS files without
-    TLS, a user name without SASL, SASL without a user), and TLS files that do not load."""
-    given = {name for name in _KAFKA_SECRETS_AND_FILES if getattr(settings, f"kafka_{name}")}
-    if settings.kafka_security_protocol == "PLAINTEXT" and not given:
-        return  # the default: nothing to check (and the bus's modules not to import)
-    protocol = f"NODELOOM_KAFKA_SECURITY_PROTOCOL={settings.kafka_security_protocol}"
-    security = settings.kafka_security
-    for name in sorted(given):
-        if name.startswith("ssl_") and not security.tls:
-            raise ValueError(f"NODELOOM_KAFKA_{name.upper()} is set but {protocol} has no TLS")
-        if name.startswith("sasl_") and not security.sasl:
-            raise ValueError(f"NODELOOM_KAFKA_{name.upper()} is set but {protocol} has no SASL")
-    for name in ("sasl_username", "sasl_password"):
-        if security.sasl and name not in given:
-            raise ValueError(f"{protocol} needs NODELOOM_KAFKA_{name.upper()}")
-    if ("ssl_cert_file" in given) != ("ssl_key_file" in given):
-        raise ValueError(
-            "NODELOOM_KAFKA_SSL_CERT_FILE and NODELOOM_KAFKA_SSL_KEY_FILE go together "
-            "(a client certificate and its private key)"
-        )
-    if security.tls:
-        try:
-            security.ssl_context()
-        except (ssl.SSLError, ValueError) as error:
-            raise ValueError(
-                "NODELOOM_KAFKA_SSL_CA_FILE, _CERT_FILE or _KEY_FILE do not load as PEM "
-                f"(a CA bundle, a certificate and its unencrypted key): {error}"
-            ) from None
-
-
-_KAFKA_SECRETS_AND_FILES = (
-    "ssl_ca_file",
-    "ssl_cert_file",
-    "ssl_key_file",
-    "sasl_username",
-    "sasl_password",
-)
-
-
-def normalize_database_url(raw: str) -> str:
-    """Return ``raw`` with its async driver, or raise ``ValueError`` saying what is wrong."""
-    try:
-        url = make_url(raw)
-    except ArgumentError as error:
-        raise ValueError(
-            f"database_url {raw!r} is not a database URL, e.g. sqlite+aiosqlite:///nodeloom.db"
-        ) from error
-    driver = _ASYNC_DRIVERS.get(url.drivername)
-    if driver is None:
-        raise ValueError(
-            f"database_url uses {url.drivername!r}; Nodeloom supports SQLite "
-            "(sqlite+aiosqlite://) and PostgreSQL (postgresql+asyncpg://)"
-        )
-    url = url.set(drivername=driver)
-    if driver.startswith("sqlite"):
-        _check_sqlite_url(url)
-    elif not url.database:
-        raise ValueError("database_url for PostgreSQL must name a database, e.g. …/nodeloom")
-    return url.render_as_string(hide_password=False)
-
-
-def _check_sqlite_url(url: URL) -> None:
-    database = url.database or ""
-    if database in ("", ":memory:") or database.startswith("file::memory:"):
-        raise ValueError(
-            "database_url points at an in-memory SQLite database, which forgets everything "
-            "and is not shared between connections; give a file path instead"
-        )
-
-
-def sqlite_path(database_url: str) -> Path | None:
-    """The database file of a SQLite URL, or ``None`` for any other database."""
-    url = make_url(database_url)
-    if not url.drivername.startswith("sqlite") or not url.database:
-        return None
-    return Path(url.database).expanduser()

@@ -32,7 +32,7 @@ if sys.path[:1] != [str(REPO_ROOT)]:
 from services.databases import create_database, drop_database  # noqa: E402
 from services.postgres import PostgresUnavailable, start_postgres  # noqa: E402
 
-from backend.config import normalize_database_url  # noqa: E402
+from backend.database_url import normalize_database_url  # noqa: E402
 from backend.db.migrate import upgrade_database  # noqa: E402
 
 TEST_DATABASE_ENV = "NODELOOM_TEST_DATABASE_URL"

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from backend.config import sqlite_path
+from backend.database_url import sqlite_path
 from backend.db.sqlite_in_loop import DRIVER_NAME
 
 registry.register("sqlite.nodeloom", "backend.db.sqlite_in_loop", "InLoopSQLiteDialect")

@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from services.tls import Certificates, make_certificates
 
 from backend.bus import KafkaBus, KafkaSecurity
-from backend.config import REPO_ROOT, Settings, normalize_database_url, sqlite_path
+from backend.config import REPO_ROOT, Settings
+from backend.database_url import normalize_database_url, sqlite_path
 from backend.runtime import bus_from_settings
 
 KAFKA_PASSWORD = "kafka-password-7f3a"

@@ -57,9 +57,11 @@ export function numberedRuns(pages: readonly RunPage[]): {
 } {
   const total = pages[0]?.total ?? 0;
   const seen = new Set<string>();
-  const runs = pages
-    .flatMap((page) => page.items)
-    .filter((run) => !seen.has(run.id) && Boolean(seen.add(run.id)))
-    .map((run, index) => ({ run, number: total - index }));
+  const runs: { run: RunSummary; number: number }[] = [];
+  for (const run of pages.flatMap((page) => page.items)) {
+    if (seen.has(run.id)) continue;
+    seen.add(run.id);
+    runs.push({ run, number: total - runs.length });
+  }
   return { runs, total };
 }

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from bus_support import TEST_KAFKA_SETTINGS, event, request, take
-from services.kafka import KafkaServer, KafkaUnavailable, tansu_binary
+from services.kafka import KafkaServer, KafkaUnavailable
 from services.processes import free_port
 from services.tls import Certificates, TlsFront, make_certificates
 
@@ -46,7 +46,6 @@ def tls_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsBroker]:
     front_port = free_port()
     server = KafkaServer(free_port(), directory / "tansu.log", advertised_port=front_port)
     try:
-        tansu_binary()
         server.start()
     except KafkaUnavailable as error:
         pytest.fail(f"the Kafka TLS tests need Tansu, which did not start: {error}")
