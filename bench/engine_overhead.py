@@ -20,6 +20,11 @@ engine sample over the median raw sample — is the figure the target applies to
 
 Target: engine ≤ 1.25× raw LangGraph per node at N = 100.
 
+The engine runs a chain (each node the only input of the next) as one graph node, where
+the hand-written graph has one per node (see ``graph_engine.compile``): on the chain
+shape the engine is therefore faster than the baseline, and the fan-out shape, which has
+nothing to join into a chain, is the figure of the engine's own cost per node.
+
 Small workflows: the five-node chain of ``bench/run_throughput.py`` (``io.input`` → 3 ×
 ``prompt.template`` → ``io.output``, real registry node types) against a hand-written
 five-node ``StateGraph`` doing the same trivial work (read the input, fill ``{x}.``

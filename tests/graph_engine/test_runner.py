@@ -56,6 +56,70 @@ async def test_parallel_branches_overlap():
     assert a_start.ts < b_end.ts and b_start.ts < a_end.ts
 
 
+async def test_a_chain_does_not_wait_at_each_step_for_a_slow_sibling():
+    # LangGraph starts a step only when the whole previous step is done; a chain runs as
+    # one graph node, so b2 follows b1 at once instead of waiting for ``slow``.
+    flow = (
+        Flow()
+        .node("q", "io.input", name="question")
+        .node("slow", "test.sleep", seconds=0.4)
+        .node("b1", "test.sleep")
+        .node("b2", "test.sleep")
+        .node("c", "test.collect")
+        .node("o", "io.output", name="answer")
+        .wire("q.value", "slow.text")
+        .wire("q.value", "b1.text")
+        .wire("b1.text", "b2.text")
+        .wire("slow.text", "c.items")
+        .wire("b2.text", "c.items")
+        .wire("c.items", "o.value")
+    )
+    result, sink = await run_flow(flow, {"question": "hi"})
+    assert result.status == "succeeded" and result.outputs == {"answer": ["hi", "hi"]}
+    assert_well_formed(sink)
+    (b2_end,), (slow_end,) = sink.of("node.succeeded", "b2"), sink.of("node.succeeded", "slow")
+    assert b2_end.ts < slow_end.ts
+    (c_start,) = sink.of("node.started", "c")
+    assert c_start.ts >= slow_end.ts  # the join still waits for both
+
+
+async def test_a_retried_node_inside_a_chain_is_retried_alone():
+    flow = (
+        Flow()
+        .node("a", "test.sleep", text="hi")
+        .node("f", "test.fail", settings={"max_attempts": 3}, succeed_on_attempt=2)
+        .node("z", "test.sleep")
+        .wire("a.text", "f.text")
+        .wire("f.text", "z.text")
+    )
+    result, sink = await run_flow(flow)
+    assert result.status == "succeeded"
+    assert len(sink.of("node.started", "a")) == 1
+    assert [e.data.attempt for e in sink.of("node.started", "f")] == [1, 2]
+    (z_end,) = sink.of("node.succeeded", "z")
+    assert z_end.data.outputs == {"text": "ok on attempt 2"}
+
+
+async def test_a_timeout_inside_a_chain_stops_the_chain_there():
+    flow = (
+        Flow()
+        .node("a", "test.sleep", text="hi")
+        .node("s", "test.sleep", settings={"timeout_seconds": 0.05}, seconds=5)
+        .node("z", "test.sleep")
+        .wire("a.text", "s.text")
+        .wire("s.text", "z.text")
+    )
+    began = time.perf_counter()
+    result, sink = await run_flow(flow)
+    assert time.perf_counter() - began < 1
+    assert result.status == "failed" and result.node_id == "s"
+    assert_well_formed(sink)
+    (failed,) = sink.of("node.failed")
+    assert failed.node_id == "s" and failed.data.error.type == "NodeTimeout"
+    assert [e.node_id for e in sink.of("node.succeeded")] == ["a"]
+    assert not sink.of("node.started", "z")
+
+
 async def test_failure_names_the_node_and_cancels_siblings():
     flow = (
         Flow()
