@@ -17,11 +17,12 @@ from backend.api.node_types import served_catalogue
 from backend.api.problems import install_problem_handlers, use_problem_media_type
 from backend.api.router import api_router
 from backend.auth.rate_limit import LoginLimiter
+from backend.bus import BusError
 from backend.config import Settings
 from backend.db.session import create_engine, create_session_factory
 from backend.frontend import FrontendFiles
 from backend.observability import endpoint as observability
-from backend.plugins import load_plugins
+from backend.plugins import PluginError, load_plugins
 from backend.runtime import Runtime
 from backend.ws.router import router as ws_router
 
@@ -61,17 +62,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+class StartupFailed(Exception):
+    """Start-up cannot go on, for a reason its message says in full: ``nodeloom serve``
+    logs it as one line, without a stack, and exits."""
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    load_plugins(settings.plugin_modules)
+    try:
+        load_plugins(settings.plugin_modules)
+    except PluginError as error:
+        raise StartupFailed(str(error)) from None
     engine = create_engine(settings.database_url)
     app.state.engine = engine
     app.state.sessions = create_session_factory(engine)
     runtime = app.state.runtime = Runtime(settings, app.state.sessions)
     _warm_up()
     try:
-        await runtime.start()
+        try:
+            await runtime.start()
+        except BusError as error:
+            raise StartupFailed(f"cannot reach Kafka: {error}") from None
         yield
     finally:
         try:

@@ -114,6 +114,13 @@ class Settings(BaseSettings):
         description="Consumer-group session timeout: how long a silent worker or recorder "
         "keeps its partitions before the group hands them to another member.",
     )
+    kafka_start_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=600,
+        description="How long a starting API process or worker keeps trying to reach Kafka "
+        "(and create its topics) before it gives up with the reason and exits.",
+    )
     kafka_security_protocol: KafkaProtocol = Field(
         default="PLAINTEXT",
         description="How the clients reach the brokers: `PLAINTEXT`, `SSL` (TLS), "

@@ -46,6 +46,7 @@ def bus_from_settings(settings: Settings, role: str) -> EventBus:
             security=settings.kafka_security,
             session_timeout_ms=session_ms,
             heartbeat_interval_ms=max(session_ms // 5, 50),
+            start_timeout_s=settings.kafka_start_timeout_seconds,
         )
     )
 

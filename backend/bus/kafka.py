@@ -14,8 +14,11 @@ broker and the processes most idle fetches. A publish may overlap others (see
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
+import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 from aiokafka.admin import AIOKafkaAdminClient
@@ -43,6 +46,7 @@ from .messages import CHANNELS, CONTROL, EVENTS, REQUESTS, Channel, ControlMessa
 __all__ = ["KafkaBus", "KafkaSecurity", "KafkaSettings"]
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class KafkaBus(BusLifecycle):
@@ -138,23 +142,58 @@ class KafkaBus(BusLifecycle):
         return reader
 
 
+MAX_START_BACKOFF_S = 1.0
+
+
 async def _until(
     deadline: float, settings: KafkaSettings, what: str, step: Callable[[], Awaitable[Any]]
 ) -> None:
-    """Retry ``step`` until it succeeds or the deadline passes (then ``BusUnavailable``)."""
-    while True:
-        try:
-            await step()
-            return
-        except KafkaError as error:
-            if time.monotonic() >= deadline:
-                tls = await _tls_problem(settings) if settings.security.tls else None
-                raise BusUnavailable(
-                    f"{what} at {settings.bootstrap_servers} failed for "
-                    f"{settings.start_timeout_s:g} s: {error!r}"
-                    + (f"; the TLS handshake fails: {tls}" if tls else "")
-                ) from error
-        await asyncio.sleep(settings.retry_backoff_ms / 1000)
+    """Retry ``step`` until it succeeds or the deadline passes (then ``BusUnavailable``).
+
+    A broker that is still starting (the usual case on a fresh deployment) is said once;
+    aiokafka's own error for every refused connection is held back meanwhile, and the
+    pause between attempts doubles up to ``MAX_START_BACKOFF_S``."""
+    pause = settings.retry_backoff_ms / 1000
+    with _refused_connections_unlogged():
+        for attempt in itertools.count():
+            try:
+                await step()
+                return
+            except KafkaError as error:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    tls = await _tls_problem(settings) if settings.security.tls else None
+                    raise BusUnavailable(
+                        f"{what} at {settings.bootstrap_servers} failed for "
+                        f"{settings.start_timeout_s:g} s: {error!r}"
+                        + (f"; the TLS handshake fails: {tls}" if tls else "")
+                    ) from error
+                if attempt == 0:
+                    log.warning(
+                        "%s at %s failed (%r); retrying for up to %.0f s",
+                        what,
+                        settings.bootstrap_servers,
+                        error,
+                        remaining,
+                    )
+            await asyncio.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+            pause = min(pause * 2, MAX_START_BACKOFF_S)
+
+
+@contextlib.contextmanager
+def _refused_connections_unlogged() -> Iterator[None]:
+    aiokafka_log = logging.getLogger("aiokafka")
+    only_others = _NotRefusedConnection()
+    aiokafka_log.addFilter(only_others)
+    try:
+        yield
+    finally:
+        aiokafka_log.removeFilter(only_others)
+
+
+class _NotRefusedConnection(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Unable connect to")
 
 
 async def _tls_problem(settings: KafkaSettings) -> str | None:

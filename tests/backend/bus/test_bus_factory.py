@@ -17,6 +17,7 @@ def test_bootstrap_servers_mean_kafka() -> None:
         kafka_bootstrap_servers="kafka-1:9092,kafka-2:9092",
         kafka_namespace="staging.",
         kafka_session_timeout_ms=6000,
+        kafka_start_timeout_seconds=2.5,
         database_url="postgresql://db/nodeloom",
     )
     bus = bus_from_settings(settings, "worker")
@@ -25,6 +26,7 @@ def test_bootstrap_servers_mean_kafka() -> None:
     assert bus.settings.client_id == "nodeloom-worker"
     assert (bus.settings.session_timeout_ms, bus.settings.heartbeat_interval_ms) == (6000, 1200)
     assert bus.settings.fetch_max_wait_ms == 1
+    assert bus.settings.start_timeout_s == 2.5
     assert bus.topic(backend.bus.messages.EVENTS) == "staging.nodeloom.run-events"
     assert bus.group(backend.bus.WORKERS_GROUP) == "staging.nodeloom-workers"
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 
 import pytest
+from services.processes import free_port
 
 from backend.cli import main
 from backend.observability import tracing
@@ -54,3 +57,38 @@ def test_otlp_without_its_exporter_package_is_refused(monkeypatch, capsys):
     finally:
         tracing.shutdown_tracing()
     assert tracing.OTLP_PACKAGE in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "exit_code"),
+    [
+        # uvicorn's exit status for a failed start-up; the API runs its runs (SQLite)
+        (["serve", "--port", "{port}"], 3),
+        # Kafka is the first thing a worker reaches (the database is not used before)
+        (["worker", "--database-url", "postgresql://nodeloom@127.0.0.1:{port}/nodeloom"], 1),
+    ],
+)
+def test_unreachable_kafka_is_one_clear_line_without_a_stack(command, exit_code, tmp_path):
+    dead = free_port()  # nothing listens here
+    environment = {
+        **os.environ,
+        "NODELOOM_DATA_DIR": str(tmp_path / "data"),
+        KAFKA: f"127.0.0.1:{dead}",
+        "NODELOOM_KAFKA_START_TIMEOUT_SECONDS": "1.5",
+        "NODELOOM_EMBEDDED_WORKER": "true" if command[0] == "serve" else "false",
+    }
+    environment.pop("NODELOOM_DATABASE_URL", None)
+    argv = [part.format(port=free_port()) for part in command]
+    ended = subprocess.run(
+        [sys.executable, "-m", "backend.cli", *argv],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = ended.stdout + ended.stderr
+    assert ended.returncode == exit_code, output
+    reason = f"cannot reach Kafka: connecting the Kafka admin client at 127.0.0.1:{dead} failed "
+    assert output.count(reason + "for 1.5 s") == 1, output
+    assert output.count("retrying for up to") == 1, output  # said once while it waited
+    assert "Traceback" not in output and "Unable connect" not in output, output
