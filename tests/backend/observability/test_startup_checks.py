@@ -92,3 +92,22 @@ def test_unreachable_kafka_is_one_clear_line_without_a_stack(command, exit_code,
     assert output.count(reason + "for 1.5 s") == 1, output
     assert output.count("retrying for up to") == 1, output  # said once while it waited
     assert "Traceback" not in output and "Unable connect" not in output, output
+
+
+def test_a_plugin_that_does_not_load_is_one_clear_line_without_a_stack(tmp_path):
+    environment = {
+        **os.environ,
+        "NODELOOM_DATA_DIR": str(tmp_path / "data"),
+        "NODELOOM_PLUGINS": "no_such_plugin_module",
+    }
+    ended = subprocess.run(
+        [sys.executable, "-m", "backend.cli", "serve", "--port", str(free_port())],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    output = ended.stdout + ended.stderr
+    assert ended.returncode == 3, output
+    assert output.count("cannot load plugin 'no_such_plugin_module' (NODELOOM_PLUGINS)") == 1
+    assert "Traceback" not in output, output
