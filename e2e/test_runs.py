@@ -207,9 +207,9 @@ def test_the_run_panel_reaches_every_past_run(page: Page, api, screenshot) -> No
     screenshot(page, "run-panel-oldest-run")
 
 
-def test_the_run_panel_says_why_a_run_failed(page: Page, api, screenshot) -> None:
-    # OpenAI with a credential nobody stored: the chat node fails at once, saying so.
-    keyless = doc_node(
+def keyless_chat() -> dict:
+    """OpenAI with a credential nobody stored: the chat node fails at once, saying so."""
+    return doc_node(
         "llm",
         "model.chat",
         340,
@@ -217,7 +217,10 @@ def test_the_run_panel_says_why_a_run_failed(page: Page, api, screenshot) -> Non
         model="gpt-4o-mini",
         credential={"$credential": "nowhere"},
     )
-    workflow = create_workflow(api, unique("Keyless chat"), question_to_answer(keyless))
+
+
+def test_the_run_panel_says_why_a_run_failed(page: Page, api, screenshot) -> None:
+    workflow = create_workflow(api, unique("Keyless chat"), question_to_answer(keyless_chat()))
     response = api.post(
         f"/api/v1/workflows/{workflow['id']}/runs?wait=10", data={"inputs": {"question": "hi"}}
     )
@@ -234,3 +237,54 @@ def test_the_run_panel_says_why_a_run_failed(page: Page, api, screenshot) -> Non
     run.get_by_role("button", name=re.compile(r"^Run 1,")).click()
     expect_node(canvas_node(page, "Chat model"), "Failed")
     screenshot(page, "run-panel-failed-run")
+
+
+def test_the_run_panel_shows_the_runs_of_one_status(page: Page, api, screenshot) -> None:
+    name = unique("Mixed runs")
+    workflow = create_workflow(api, name, question_to_answer())  # version 2: it answers
+    runs_url = f"/api/v1/workflows/{workflow['id']}/runs?wait=10"
+
+    def run(question: str, version: int | None = None) -> str:
+        url = runs_url if version is None else f"{runs_url}&version={version}"
+        response = api.post(url, data={"inputs": {"question": question}})
+        assert response.status == 200, response.text()
+        return response.json()["status"]
+
+    assert run("question 1") == "succeeded"
+    saved = api.put(
+        f"/api/v1/workflows/{workflow['id']}",
+        data={**question_to_answer(keyless_chat()), "name": name},
+        headers={"If-Match": '"2"'},
+    )
+    assert saved.status == 200, saved.text()
+    assert run("question 2") == "failed"
+    assert run("question 3", version=2) == "succeeded"
+    page.goto(f"/workflows/{workflow['id']}")
+    expect_status(page, "Saved")
+
+    page.get_by_role("button", name="Runs", exact=True).click()
+    panel = page.get_by_role("dialog", name="Runs")
+    runs = panel.get_by_role("listitem")
+    expect(runs).to_have_count(3)
+
+    def show(label: str) -> None:
+        panel.get_by_role("combobox", name="Show runs").click()
+        page.get_by_role("option", name=label, exact=True).click()
+
+    show("Failed")
+    expect(runs).to_have_count(1)
+    expect(runs.first).to_contain_text("Run #2")  # its number, not #1 of the filtered list
+    expect(runs.first).to_contain_text("Failed")
+    screenshot(page, "run-panel-filtered")
+    show("Cancelled")
+    expect(panel.get_by_text("No cancelled runs.")).to_be_visible()
+    show("Succeeded")
+    expect(runs).to_have_count(2)
+    expect(runs.nth(0)).to_contain_text("Run #3")
+    expect(runs.nth(1)).to_contain_text("Run #1")
+    runs.nth(1).get_by_role("button", name=re.compile(r"^Run 1,")).click()
+    output = canvas_node(page, "Output")
+    expect_node(output, "Succeeded")
+    expect(output.get_by_label("Output preview")).to_have_text("question 1")
+    show("All runs")
+    expect(runs).to_have_count(3)

@@ -106,8 +106,19 @@ def _fields(record: RunLike) -> dict[str, Any]:
     }
 
 
+class ListedRun(RunSummary):
+    number: int = Field(
+        description="The run's number in its workflow, 1 being the oldest: the same with "
+        "or without a status filter."
+    )
+
+    @classmethod
+    def numbered(cls, record: RunLike, number: int) -> Self:
+        return cls.model_validate({**_fields(record), "number": number})
+
+
 class RunPage(BaseModel):
-    items: list[RunSummary]
+    items: list[ListedRun]
     total: int = Field(description="Number of runs matching the filter, on every page.")
     limit: int
     offset: int

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import API_PREFIX, BusDep, CurrentUser, SessionDep, WorkflowIdDep
 from backend.api.problems import problem_responses
-from backend.api.run_schemas import Run, RunEventPage, RunPage, RunSummary, StartRun
+from backend.api.run_schemas import ListedRun, Run, RunEventPage, RunPage, StartRun
 from backend.api.workflows import MAX_OFFSET
 from backend.bus import BusError, ControlMessage, EventBus, RunRequest
 from backend.db import event_store, run_store
@@ -239,7 +239,7 @@ async def list_workflow_runs(
     page = await run_store.list_runs(
         session, workflow_id, status=status, limit=limit, offset=offset
     )
-    items = [RunSummary.from_record(record) for record in page.items]
+    items = [ListedRun.numbered(record, number) for record, number in page.items]
     return RunPage(items=items, total=page.total, limit=limit, offset=offset)
 
 

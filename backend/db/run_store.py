@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Row, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from backend.db.event_store import insert_events
 from backend.db.models import RunEventRecord, RunRecord, utcnow
@@ -133,15 +134,28 @@ async def list_runs(
     status: RunStatus | None,
     limit: int,
     offset: int,
-) -> Page[RunRecord]:
-    runs = select(RunRecord).where(RunRecord.workflow_id == workflow_id)
-    if status is not None:
-        runs = runs.where(RunRecord.status == status)
-    total = await _count(session, runs)
-    rows = await session.scalars(
-        runs.order_by(RunRecord.created_at.desc(), RunRecord.id).limit(limit).offset(offset)
+) -> Page[tuple[RunRecord, int]]:
+    """The workflow's runs, newest first, each with its number (1: the oldest run of the
+    workflow, whatever the filter), so a filtered list shows the numbers the full one does."""
+    numbered = (
+        select(
+            RunRecord,
+            func.row_number()
+            .over(order_by=(RunRecord.created_at, RunRecord.id.desc()))
+            .label("number"),
+        )
+        .where(RunRecord.workflow_id == workflow_id)
+        .subquery()
     )
-    return Page(items=rows.all(), total=total)
+    run = aliased(RunRecord, numbered)
+    runs = select(run, numbered.c.number)
+    if status is not None:
+        runs = runs.where(run.status == status)
+    total = await _count(session, runs)
+    rows = await session.execute(
+        runs.order_by(run.created_at.desc(), run.id).limit(limit).offset(offset)
+    )
+    return Page(items=[(record, number) for record, number in rows], total=total)
 
 
 async def claim_runs(session: AsyncSession, run_ids: Sequence[str], worker_id: str) -> set[str]:

@@ -17,6 +17,7 @@ from run_support import (
     chain,
     create_workflow,
     greeting,
+    link,
     live_server,
     read_socket,
     recorded_events,
@@ -187,6 +188,45 @@ async def test_runs_are_listed_newest_first_with_paging_and_a_status_filter(serv
     assert page["total"] == 3 and [r["id"] for r in page["items"] + rest["items"]] == ids[::-1]
     assert failed == {"items": [], "total": 0, "limit": 50, "offset": 0}
     assert_problem(bad, 422, "invalid_input")
+
+
+async def test_listed_runs_keep_their_numbers_under_a_status_filter(server: LiveServer):
+    async with server.client() as client:
+        workflow_id = await create_workflow(client, greeting())  # version 2
+        first = await start_run(client, workflow_id, name="a")
+        assert (await wait_for_run(client, first))["status"] == "succeeded"
+        keyless = greeting()  # version 3: a chat model whose credential nobody stored
+        keyless["nodes"][1] = node(
+            "tpl", "model.chat", provider="openai", model="m", credential={"$credential": "no"}
+        )
+        keyless["edges"] = [
+            link("e1", "q", "tpl", "value", "prompt"),
+            link("e2", "tpl", "out", "text", "value"),
+        ]
+        saved = await client.put(
+            f"{API}/workflows/{workflow_id}", json=keyless, headers={"If-Match": "2"}
+        )
+        assert saved.status_code == 200, saved.text
+        second = await start_run(client, workflow_id, name="b")
+        assert (await wait_for_run(client, second))["status"] == "failed"
+        runs_url = f"{API}/workflows/{workflow_id}/runs"
+        started = await client.post(runs_url, params={"version": 2}, json={"inputs": {"name": "c"}})
+        third = started.json()["id"]
+        assert (await wait_for_run(client, third))["status"] == "succeeded"
+        every = (await client.get(runs_url.format(workflow_id))).json()
+        failed = (
+            await client.get(runs_url.format(workflow_id), params={"status": "failed"})
+        ).json()
+        older_succeeded = (
+            await client.get(
+                runs_url.format(workflow_id), params={"status": "succeeded", "offset": 1}
+            )
+        ).json()
+    assert [(r["id"], r["number"]) for r in every["items"]] == [(third, 3), (second, 2), (first, 1)]
+    assert [(r["id"], r["number"]) for r in failed["items"]] == [(second, 2)]
+    assert failed["total"] == 1
+    assert [(r["id"], r["number"]) for r in older_succeeded["items"]] == [(first, 1)]
+    assert older_succeeded["total"] == 2
 
 
 async def test_cancelling_mid_run_stops_the_model_and_ends_with_run_cancelled(

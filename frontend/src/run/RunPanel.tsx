@@ -1,5 +1,6 @@
 /** The workflow's runs in a side panel, newest first, a page at a time: pick one to show
- * its picture (any run, however old: "Load older runs"); cancel a live one. */
+ * its picture (any run, however old: "Load older runs"); cancel a live one; show only the
+ * runs in one status (each keeps its number). */
 import {
   ActionIcon,
   Badge,
@@ -7,6 +8,7 @@ import {
   Drawer,
   Loader,
   ScrollArea,
+  Select,
   Stack,
   Text,
   Tooltip,
@@ -14,16 +16,17 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
-import { Square } from 'lucide-react';
+import { ListFilter, Square } from 'lucide-react';
+import { useState } from 'react';
 
 import { errorMessage } from '../api/errors';
 import { formatDateTime, formatRelativeTime } from '../lib/format';
-import { cancelRun, numberedRuns, runKeys, useWorkflowRuns } from './api';
+import { cancelRun, pagedRuns, runKeys, useWorkflowRuns } from './api';
 import { useRunStore, useRunStoreApi } from './context';
 import classes from './run.module.css';
 import { formatDuration, RUN_STATUS } from './status';
 import { selectRunId } from './store';
-import { isFinished, type RunSummary } from './types';
+import { isFinished, type ListedRun, type RunStatus } from './types';
 
 interface Props {
   workflowId: string;
@@ -31,14 +34,25 @@ interface Props {
   onClose: () => void;
 }
 
+const STATUS_FILTER = [
+  { value: 'all', label: 'All runs' },
+  ...(Object.keys(RUN_STATUS) as RunStatus[]).map((status) => ({
+    value: status,
+    label: RUN_STATUS[status].label,
+  })),
+];
+
 export function RunPanel({ workflowId, opened, onClose }: Props) {
-  const runs = useWorkflowRuns(workflowId, opened);
+  const [status, setStatus] = useState<RunStatus | null>(null);
+  const runs = useWorkflowRuns(workflowId, status, opened);
   const shown = useRunStore(selectRunId);
   const store = useRunStoreApi();
   const queryClient = useQueryClient();
-  const { runs: listed, total } = numberedRuns(runs.data?.pages ?? []);
+  const { runs: listed, total } = pagedRuns(runs.data?.pages ?? []);
+  // "12 failed runs", "3 runs"
+  const kind = status ? `${RUN_STATUS[status].label.toLowerCase()} runs` : 'runs';
 
-  const cancel = async (run: RunSummary) => {
+  const cancel = async (run: ListedRun) => {
     try {
       await cancelRun(run.id);
       void queryClient.invalidateQueries({ queryKey: runKeys.list(workflowId) });
@@ -60,6 +74,17 @@ export function RunPanel({ workflowId, opened, onClose }: Props) {
       shadow="xl"
       scrollAreaComponent={ScrollArea.Autosize}
     >
+      <Select
+        size="xs"
+        mb="sm"
+        aria-label="Show runs"
+        data={STATUS_FILTER}
+        value={status ?? 'all'}
+        onChange={(value) => setStatus(value && value !== 'all' ? (value as RunStatus) : null)}
+        allowDeselect={false}
+        leftSection={<ListFilter size={14} />}
+        comboboxProps={{ withinPortal: false }}
+      />
       {runs.isPending ? (
         <Loader size="sm" />
       ) : runs.isError ? (
@@ -68,16 +93,15 @@ export function RunPanel({ workflowId, opened, onClose }: Props) {
         </Text>
       ) : listed.length === 0 ? (
         <Text c="dimmed" size="sm">
-          No runs yet. Press Run to start one; every run is listed here.
+          {status ? `No ${kind}.` : 'No runs yet. Press Run to start one; every run is listed here.'}
         </Text>
       ) : (
         <Stack gap="sm">
           <Stack gap={4} role="list" aria-label="Runs of this workflow">
-            {listed.map(({ run, number }) => (
+            {listed.map((run) => (
               <RunRow
                 key={run.id}
                 run={run}
-                number={number}
                 active={run.id === shown}
                 onOpen={() => store.getState().show(run.id)}
                 onCancel={() => void cancel(run)}
@@ -87,7 +111,7 @@ export function RunPanel({ workflowId, opened, onClose }: Props) {
           {runs.hasNextPage && (
             <Stack gap={4} align="center">
               <Text c="dimmed" size="xs">
-                Showing the newest {listed.length} of {total} runs
+                Showing the newest {listed.length} of {total} {kind}
               </Text>
               <Button
                 variant="light"
@@ -107,17 +131,16 @@ export function RunPanel({ workflowId, opened, onClose }: Props) {
 
 function RunRow({
   run,
-  number,
   active,
   onOpen,
   onCancel,
 }: {
-  run: RunSummary;
-  number: number;
+  run: ListedRun;
   active: boolean;
   onOpen: () => void;
   onCancel: () => void;
 }) {
+  const { number } = run;
   const look = RUN_STATUS[run.status];
   const live = !isFinished(run.status);
   const when = run.started_at ?? run.created_at;

@@ -1,8 +1,9 @@
-import { numberedRuns } from './api';
-import type { RunPage, RunSummary } from './types';
+import { pagedRuns } from './api';
+import type { ListedRun, RunPage } from './types';
 
-const run = (id: string): RunSummary => ({
+const run = (id: string, number: number): ListedRun => ({
   id,
+  number,
   workflow_id: 'wf',
   workflow_version: 2,
   status: 'succeeded',
@@ -13,27 +14,55 @@ const run = (id: string): RunSummary => ({
   error: null,
 });
 
-const page = (ids: string[], offset: number, total: number): RunPage => ({
-  items: ids.map(run),
+const page = (runs: [string, number][], offset: number, total: number): RunPage => ({
+  items: runs.map(([id, number]) => run(id, number)),
   total,
   limit: 2,
   offset,
 });
 
-describe('numberedRuns', () => {
-  it('numbers the runs from the newest down to #1 across pages', () => {
-    const { runs, total } = numberedRuns([page(['e', 'd'], 0, 5), page(['c', 'b'], 2, 5), page(['a'], 4, 5)]);
-    expect(total).toBe(5);
-    expect(runs.map(({ run, number }) => `${run.id}#${number}`)).toEqual(['e#5', 'd#4', 'c#3', 'b#2', 'a#1']);
+describe('pagedRuns', () => {
+  it('joins the pages in order, with the numbers the server gave', () => {
+    const { runs, total } = pagedRuns([
+      page(
+        [
+          ['e', 9],
+          ['d', 7],
+        ],
+        0,
+        3,
+      ),
+      page([['a', 2]], 2, 3),
+    ]);
+    expect(total).toBe(3);
+    expect(runs.map((r) => `${r.id}#${r.number}`)).toEqual(['e#9', 'd#7', 'a#2']);
   });
 
   it('lists a run once when a newer run shifted the later page', () => {
     // Run "f" started between the two fetches: page two starts with "d" again.
-    const { runs } = numberedRuns([page(['e', 'd'], 0, 5), page(['d', 'c'], 2, 6)]);
-    expect(runs.map(({ run, number }) => `${run.id}#${number}`)).toEqual(['e#5', 'd#4', 'c#3']);
+    const { runs, total } = pagedRuns([
+      page(
+        [
+          ['e', 5],
+          ['d', 4],
+        ],
+        0,
+        5,
+      ),
+      page(
+        [
+          ['d', 4],
+          ['c', 3],
+        ],
+        2,
+        6,
+      ),
+    ]);
+    expect(runs.map((r) => `${r.id}#${r.number}`)).toEqual(['e#5', 'd#4', 'c#3']);
+    expect(total).toBe(5);
   });
 
   it('is empty without pages', () => {
-    expect(numberedRuns([])).toEqual({ runs: [], total: 0 });
+    expect(pagedRuns([])).toEqual({ runs: [], total: 0 });
   });
 });

@@ -2,7 +2,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 
 import { api, unwrap } from '../api/client';
-import { isFinished, type RunPage, type RunSummary } from './types';
+import { isFinished, type ListedRun, type RunPage, type RunStatus } from './types';
 
 export const runKeys = {
   all: ['runs'] as const,
@@ -24,18 +24,22 @@ export const cancelRun = (runId: string) =>
 /** Runs per page of the run panel ("Load older runs" asks for the next one). */
 export const RUNS_PAGE_SIZE = 50;
 
-export const listWorkflowRuns = (workflowId: string, offset = 0) =>
+export const listWorkflowRuns = (workflowId: string, status: RunStatus | null, offset = 0) =>
   unwrap(
     api.GET('/api/v1/workflows/{workflow_id}/runs', {
-      params: { path: { workflow_id: workflowId }, query: { limit: RUNS_PAGE_SIZE, offset } },
+      params: {
+        path: { workflow_id: workflowId },
+        query: { limit: RUNS_PAGE_SIZE, offset, ...(status ? { status } : {}) },
+      },
     }),
   );
 
-/** The workflow's runs, newest first, a page at a time; polled while one is still going. */
-export function useWorkflowRuns(workflowId: string, enabled = true) {
+/** The workflow's runs (all, or those in `status`), newest first, a page at a time; polled
+ * while one is still going. */
+export function useWorkflowRuns(workflowId: string, status: RunStatus | null, enabled = true) {
   return useInfiniteQuery({
-    queryKey: runKeys.list(workflowId),
-    queryFn: ({ pageParam }) => listWorkflowRuns(workflowId, pageParam),
+    queryKey: [...runKeys.list(workflowId), status ?? 'all'],
+    queryFn: ({ pageParam }) => listWorkflowRuns(workflowId, status, pageParam),
     initialPageParam: 0,
     getNextPageParam: (last: RunPage) => {
       const next = last.offset + last.items.length;
@@ -49,19 +53,15 @@ export function useWorkflowRuns(workflowId: string, enabled = true) {
   });
 }
 
-/** The pages as one list, each run once (a run started meanwhile shifts later pages), with
- * its number in the workflow (#1 is the oldest) and how many runs there are. */
-export function numberedRuns(pages: readonly RunPage[]): {
-  runs: { run: RunSummary; number: number }[];
-  total: number;
-} {
-  const total = pages[0]?.total ?? 0;
+/** The pages as one list, each run once (a run started meanwhile shifts later pages), and
+ * how many runs match. */
+export function pagedRuns(pages: readonly RunPage[]): { runs: ListedRun[]; total: number } {
   const seen = new Set<string>();
-  const runs: { run: RunSummary; number: number }[] = [];
+  const runs: ListedRun[] = [];
   for (const run of pages.flatMap((page) => page.items)) {
     if (seen.has(run.id)) continue;
     seen.add(run.id);
-    runs.push({ run, number: total - runs.length });
+    runs.push(run);
   }
-  return { runs, total };
+  return { runs, total: pages[0]?.total ?? 0 };
 }
