@@ -83,39 +83,37 @@ async def test_a_chain_does_not_wait_at_each_step_for_a_slow_sibling():
     assert c_start.ts >= slow_end.ts  # the join still waits for both
 
 
-async def test_a_retried_node_inside_a_chain_is_retried_alone():
-    flow = (
+def chain_around(node_type: str, settings: dict, **params: object) -> Flow:
+    """a → m → z, where m is a ``node_type`` node with these settings and params."""
+    return (
         Flow()
         .node("a", "test.sleep", text="hi")
-        .node("f", "test.fail", settings={"max_attempts": 3}, succeed_on_attempt=2)
+        .node("m", node_type, settings=settings, **params)
         .node("z", "test.sleep")
-        .wire("a.text", "f.text")
-        .wire("f.text", "z.text")
+        .wire("a.text", "m.text")
+        .wire("m.text", "z.text")
     )
+
+
+async def test_a_retried_node_inside_a_chain_is_retried_alone():
+    flow = chain_around("test.fail", {"max_attempts": 3}, succeed_on_attempt=2)
     result, sink = await run_flow(flow)
     assert result.status == "succeeded"
     assert len(sink.of("node.started", "a")) == 1
-    assert [e.data.attempt for e in sink.of("node.started", "f")] == [1, 2]
+    assert [e.data.attempt for e in sink.of("node.started", "m")] == [1, 2]
     (z_end,) = sink.of("node.succeeded", "z")
     assert z_end.data.outputs == {"text": "ok on attempt 2"}
 
 
 async def test_a_timeout_inside_a_chain_stops_the_chain_there():
-    flow = (
-        Flow()
-        .node("a", "test.sleep", text="hi")
-        .node("s", "test.sleep", settings={"timeout_seconds": 0.05}, seconds=5)
-        .node("z", "test.sleep")
-        .wire("a.text", "s.text")
-        .wire("s.text", "z.text")
-    )
+    flow = chain_around("test.sleep", {"timeout_seconds": 0.05}, seconds=5)
     began = time.perf_counter()
     result, sink = await run_flow(flow)
     assert time.perf_counter() - began < 1
-    assert result.status == "failed" and result.node_id == "s"
+    assert result.status == "failed" and result.node_id == "m"
     assert_well_formed(sink)
     (failed,) = sink.of("node.failed")
-    assert failed.node_id == "s" and failed.data.error.type == "NodeTimeout"
+    assert failed.node_id == "m" and failed.data.error.type == "NodeTimeout"
     assert [e.node_id for e in sink.of("node.succeeded")] == ["a"]
     assert not sink.of("node.started", "z")
 
