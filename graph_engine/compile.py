@@ -143,7 +143,7 @@ def _build_graph(analysis: Analysis, plans: dict[str, NodePlan], options: Compil
     builder = StateGraph(State, context_schema=RunScope)
     for chain in chains:
         head = chain[0]
-        node = _GraphNode(plans[head]) if len(chain) == 1 else _GraphChain(plans, chain)
+        node = _GraphNode([plans[node_id] for node_id in chain])
         builder.add_node(keys[head], node, retry_policy=_retry(plans[head], options))
         before = [graph_node_of[source] for source in predecessors[head]]
         if not before:
@@ -186,28 +186,15 @@ def _chains(
 
 
 class _GraphNode:
-    """The LangGraph node for one workflow node (a class, not a closure: LangGraph
-    inspects closures' free variables at compile time, which costs ~0.3 ms a node)."""
-
-    __slots__ = ("node_id", "plan")
-
-    def __init__(self, plan: NodePlan) -> None:
-        self.plan = plan
-        self.node_id = plan.node_id
-
-    async def __call__(self, state: Any, runtime: Any) -> dict[str, Any]:
-        outputs = await execute(self.plan, runtime.context, state["outputs"])
-        return {"outputs": {self.node_id: outputs}}
-
-
-class _GraphChain:
-    """The LangGraph node for a chain of workflow nodes, run one after the other in one
-    task. Each node after the first reads only the one before it."""
+    """The LangGraph node for a chain of workflow nodes (often just one), run one after
+    the other in one task; each node after the first reads only the one before it. A
+    class, not a closure: LangGraph inspects closures' free variables at compile time,
+    which costs ~0.3 ms a node."""
 
     __slots__ = ("plans",)
 
-    def __init__(self, plans: dict[str, NodePlan], chain: list[str]) -> None:
-        self.plans = [plans[node_id] for node_id in chain]
+    def __init__(self, plans: list[NodePlan]) -> None:
+        self.plans = plans
 
     async def __call__(self, state: Any, runtime: Any) -> dict[str, Any]:
         scope, produced = runtime.context, {}
