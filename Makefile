@@ -61,9 +61,12 @@ $(STAMPS)/runtime: $(STAMPS)/venv pyproject.toml
 	@touch $@
 
 # The dev extras include llama-cpp-python, which compiles from source on first install
-# (several minutes): build with every core.
+# (several minutes): build with every core. GGML_NATIVE=OFF builds for AVX2, not for
+# this very CPU: a native build turns on ggml's Intel AMX kernels on CPUs that have AMX,
+# and those crash the process (SIGSEGV in ggml_backend_amx_mul_mat) on the first token.
 $(STAMPS)/dev: $(STAMPS)/runtime
-	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install --quiet --editable '.[dev]'
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) \
+		$(BIN)/pip install --quiet --editable '.[dev]'
 	@touch $@
 
 # Debian packages the tests need (Chromium for the end-to-end tests).
