@@ -1,11 +1,11 @@
 """Waiting for a run to end, for a caller that wants the result in one request.
 
-The wait listens to the run's events through this process's hub, so it works on any
-replica and in both deployments. It returns once the run's end is in the database,
-so the run read afterwards is final: at once when this process's recorder wrote the
-terminal event (the hub says so), otherwise when a poll finds the run finished —
-every ``GAP_POLL_S`` after the terminal event went by, every ``IDLE_POLL_S`` while
-nothing arrives (a hub that missed events still sees the end).
+The wait watches the run's end through this process's hub, so it works on any replica
+and in both deployments. It returns once the run's end is in the database, so the run
+read afterwards is final: at once when this process's recorder wrote the terminal event
+(the hub says so), otherwise when a poll finds the run finished — every ``GAP_POLL_S``
+after the terminal event went by, every ``IDLE_POLL_S`` before (a hub that missed the
+end still finds it). The hub wakes the wait for the end only, not at every event.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from backend.db.run_store import run_status
 from backend.runs.summary import FINISHED
 from backend.ws.hub import Hub
 from backend.ws.stream import GAP_POLL_S, IDLE_POLL_S
-from graph_engine.events import TERMINAL_TYPES
 
 MAX_WAIT_S = 300.0
 """The longest a start request may hold its connection waiting for the run to end."""
@@ -29,20 +28,16 @@ async def wait_for_end(
 ) -> bool:
     """Whether the run ended (and its end was recorded) within ``seconds``."""
     deadline = time.monotonic() + seconds
-    ended = False
-    with hub.subscribe(run_id) as subscription:
-        while True:
-            taken = subscription.take()  # always: taking is what re-arms the wake-up
-            ended = ended or any(event.type in TERMINAL_TYPES for event in taken)
-            if ended and subscription.terminal_recorded:
-                return True
+    with hub.watch_end(run_id) as end:
+        while not end.recorded:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            poll_s = GAP_POLL_S if ended else IDLE_POLL_S
-            woke = await subscription.wait(min(poll_s, remaining))
+            poll_s = GAP_POLL_S if end.ended else IDLE_POLL_S
+            woke = await end.wait(min(poll_s, remaining))
             if not woke and await _finished(sessions, run_id):
                 return True
+        return True
 
 
 async def _finished(sessions: async_sessionmaker[AsyncSession], run_id: str) -> bool:

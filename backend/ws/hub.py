@@ -5,6 +5,8 @@ hands each to the subscriptions of its run. A subscription holds what it has not
 yet, up to a bound; past it, events are dropped and the reader notices a gap in ``seq``
 and fills it from the database. ``recorded`` wakes the subscriptions of runs the local
 recorder just wrote, so a reader waiting to fill a gap does not wait for its next poll.
+A caller that only waits for a run's end watches it instead (``watch_end``): woken when
+the terminal event goes by and when the local recorder wrote it, not at every event.
 
 The hub also keeps the recent events of recent runs (``Recent``): a new subscription
 starts with what the hub already saw of its run, so a client that connects just after
@@ -24,11 +26,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from backend.bus import BusError, EventBus
 from graph_engine.events import TERMINAL_TYPES, RunEvent
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 SUBSCRIPTION_LIMIT = 10_000
 RESTART_DELAY_S = 0.5
 RECENT_RUNS = 2_000
@@ -77,6 +81,34 @@ class Subscription:
         return True
 
 
+class EndWatch:
+    """A run's end as this process sees it: whether its terminal event went by
+    (``ended``), and whether this process's recorder wrote it (``recorded``)."""
+
+    __slots__ = ("_wake", "ended", "recorded")
+
+    def __init__(self, *, ended: bool, recorded: bool) -> None:
+        self.ended = ended or recorded
+        self.recorded = recorded
+        self._wake = asyncio.Event()
+
+    def saw_end(self, *, recorded: bool) -> None:
+        self.ended = True
+        self.recorded = self.recorded or recorded
+        self._wake.set()
+
+    async def wait(self, seconds: float) -> bool:
+        """Until the end goes by or is recorded, at most ``seconds``; False if neither."""
+        try:
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
+        except TimeoutError:
+            return False
+        finally:
+            self._wake.clear()
+        return True
+
+
 class _RunLog:
     __slots__ = ("events", "finished_at", "terminal_recorded")
 
@@ -122,6 +154,10 @@ class Recent:
         run = self._runs.get(run_id)
         return run is not None and run.terminal_recorded
 
+    def ended(self, run_id: str) -> bool:
+        run = self._runs.get(run_id)
+        return run is not None and run.finished_at is not None
+
     def mark_terminal_recorded(self, run_id: str) -> None:
         # The recorder may be ahead of this process's follower: remember it for when the
         # run's events arrive, or readers would poll the database for an end long known.
@@ -150,6 +186,7 @@ class Recent:
 class Hub:
     def __init__(self, recent: Recent | None = None) -> None:
         self._subscriptions: dict[str, set[Subscription]] = {}
+        self._end_watches: dict[str, set[EndWatch]] = {}
         self.recent = Recent() if recent is None else recent
         self.following = asyncio.Event()
         self.received = 0
@@ -165,25 +202,32 @@ class Hub:
             self.recent.events(run_id),
             terminal_recorded=self.recent.terminal_recorded(run_id),
         )
-        self._subscriptions.setdefault(run_id, set()).add(subscription)
-        try:
+        with _registered(self._subscriptions, run_id, subscription):
             yield subscription
-        finally:
-            subscribers = self._subscriptions.get(run_id, set())
-            subscribers.discard(subscription)
-            if not subscribers:
-                self._subscriptions.pop(run_id, None)
+
+    @contextmanager
+    def watch_end(self, run_id: str) -> Iterator[EndWatch]:
+        watch = EndWatch(
+            ended=self.recent.ended(run_id), recorded=self.recent.terminal_recorded(run_id)
+        )
+        with _registered(self._end_watches, run_id, watch):
+            yield watch
 
     def publish(self, event: RunEvent) -> None:
         self.received += 1
         self.recent.add(event)
         for subscription in self._subscriptions.get(event.run_id, ()):
             subscription.put(event)
+        if event.type in TERMINAL_TYPES:
+            for watch in self._end_watches.get(event.run_id, ()):
+                watch.saw_end(recorded=False)
 
     def recorded(self, events: Sequence[RunEvent]) -> None:
         finished = {event.run_id for event in events if event.type in TERMINAL_TYPES}
         for run_id in finished:
             self.recent.mark_terminal_recorded(run_id)
+            for watch in self._end_watches.get(run_id, ()):
+                watch.saw_end(recorded=True)
         for run_id in {event.run_id for event in events}:
             for subscription in self._subscriptions.get(run_id, ()):
                 if run_id in finished:
@@ -202,3 +246,16 @@ class Hub:
             except BusError as error:
                 log.warning("following run events failed, retrying: %r", error)
             await asyncio.sleep(RESTART_DELAY_S)
+
+
+@contextmanager
+def _registered(registry: dict[str, set[_T]], run_id: str, item: _T) -> Iterator[None]:
+    """``item`` among ``run_id``'s entries of ``registry`` while the block runs."""
+    registry.setdefault(run_id, set()).add(item)
+    try:
+        yield
+    finally:
+        items = registry.get(run_id, set())
+        items.discard(item)
+        if not items:
+            registry.pop(run_id, None)

@@ -35,3 +35,28 @@ def test_an_end_not_yet_recorded_is_not_marked_recorded():
         assert not subscription.terminal_recorded
         hub.recorded([_ended("r2")])
         assert subscription.terminal_recorded
+
+
+async def test_an_end_watch_wakes_at_the_end_and_when_it_is_recorded_not_at_every_event():
+    hub = Hub()
+    with hub.watch_end("r3") as end:
+        hub.publish(queued_event("r3", "w"))
+        assert not await end.wait(0.01)  # not the end: the watch sleeps on
+        hub.publish(_ended("r3"))
+        assert await end.wait(0.01)
+        assert end.ended and not end.recorded
+        hub.recorded([_ended("r3")])
+        assert await end.wait(0.01)
+        assert end.recorded
+
+
+def test_an_end_watch_starts_from_what_the_hub_already_saw():
+    hub = Hub()
+    hub.publish(_ended("r4"))
+    with hub.watch_end("r4") as end:
+        assert end.ended and not end.recorded
+    hub.recorded([_ended("r4")])
+    with hub.watch_end("r4") as end:
+        assert end.recorded
+    with hub.watch_end("r5") as end:
+        assert not end.ended
