@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.bus import EventBus, KafkaBus, KafkaSettings, MemoryBus, RunRequest
 from backend.config import Settings
 from backend.db import run_store
+from backend.db.queued_runs import QueuedRunWriter
 from backend.worker.reaper import Reaper
 from backend.worker.recorder import Recorder
 from backend.worker.service import WorkerService
@@ -57,6 +58,7 @@ class Runtime:
         self._sessions = sessions
         self.bus = bus_from_settings(settings, "api")
         self.hub = Hub()
+        self.queued_runs = QueuedRunWriter(sessions)
         self.recorder = Recorder(self.bus, sessions, on_recorded=self.hub.recorded)
         self.reaper = Reaper(self.bus, sessions, settings.worker_timeout_seconds)
         self.worker = (

@@ -22,6 +22,7 @@ from backend.auth.sessions import COOKIE_NAME
 from backend.bus import EventBus
 from backend.config import Settings
 from backend.db.models import WorkflowRecord
+from backend.db.queued_runs import QueuedRunWriter
 from backend.db.workflow_store import Author
 from backend.errors import FieldProblem, InvalidHeader, PreconditionRequired, WorkflowNotFound
 from graph_engine.document import WorkflowDocument
@@ -37,6 +38,10 @@ async def get_settings(request: Request) -> Settings:
 
 async def get_bus(request: Request) -> EventBus:
     return request.app.state.runtime.bus
+
+
+async def get_queued_runs(request: Request) -> QueuedRunWriter:
+    return request.app.state.runtime.queued_runs
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -136,6 +141,7 @@ CurrentUser = Annotated[Principal, Depends(require_user)]
 OwnerScope = Annotated[str | None, Depends(owner_scope)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 BusDep = Annotated[EventBus, Depends(get_bus)]
+QueuedRunsDep = Annotated[QueuedRunWriter, Depends(get_queued_runs)]
 WorkflowIdDep = Annotated[str, Depends(get_workflow_id)]
 IfMatchDep = Annotated[int | None, Depends(get_if_match)]
 RequiredIfMatchDep = Annotated[int, Depends(require_if_match)]

@@ -27,13 +27,14 @@ api_router.include_router(meta.router)
 api_router.include_router(node_types.router)
 api_router.include_router(auth.router)
 # Fixed paths first: /workflows/import and /workflows/validate must win over
-# /workflows/{workflow_id}.
+# /workflows/{workflow_id}. Then runs: a request is matched against the routes in
+# order, and starting runs is the busiest of them.
 for private in (
     exchange.router,
     validation.router,
+    runs.router,
     workflows.router,
     versions.router,
-    runs.router,
     credentials.router,
     share_links.router,
 ):

@@ -18,7 +18,14 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.api.deps import API_PREFIX, BusDep, CurrentUser, SessionDep, WorkflowIdDep
+from backend.api.deps import (
+    API_PREFIX,
+    BusDep,
+    CurrentUser,
+    QueuedRunsDep,
+    SessionDep,
+    WorkflowIdDep,
+)
 from backend.api.problems import problem_responses
 from backend.api.run_schemas import ListedRun, Run, RunEventPage, RunPage, StartRun
 from backend.api.workflows import MAX_OFFSET
@@ -26,6 +33,7 @@ from backend.bus import BusError, ControlMessage, EventBus, RunRequest
 from backend.db import event_store, run_store
 from backend.db import workflow_store as store
 from backend.db.models import RunRecord
+from backend.db.queued_runs import QueuedRunWriter
 from backend.db.workflow_store import MAX_VERSION
 from backend.errors import (
     FieldProblem,
@@ -94,6 +102,7 @@ async def start_run(
     workflow_id: WorkflowIdDep,
     session: SessionDep,
     bus: BusDep,
+    queued_runs: QueuedRunsDep,
     user: CurrentUser,
     request: Request,
     response: Response,
@@ -115,7 +124,9 @@ async def start_run(
 ) -> Run:
     """Queue a run of the workflow (its current version, or `version`) with `inputs`."""
     inputs = (body or StartRun()).inputs
-    run = await queue_run(session, bus, workflow_id, version, inputs, owner_id=user.user_id)
+    run = await queue_run(
+        session, bus, queued_runs, workflow_id, version, inputs, owner_id=user.user_id
+    )
     response.headers["Location"] = f"{API_PREFIX}/runs/{run.id}"
     if wait is not None:
         state = request.app.state
@@ -128,6 +139,7 @@ async def start_run(
 async def queue_run(
     session: AsyncSession,
     bus: EventBus,
+    queued_runs: QueuedRunWriter,
     workflow_id: str,
     version: int | None,
     inputs: dict[str, str],
@@ -137,16 +149,14 @@ async def queue_run(
 ) -> RunRecord:
     """Check the version and the inputs, insert the queued run and publish it."""
     record = await store.version_to_run(session, workflow_id, version)
+    await session.commit()  # done reading: the connection goes back (SQLite has one)
     _check_runnable(record.problems)
     _check_inputs(record.document, inputs)
-    run, queued = await run_store.create_run(
-        session,
-        workflow_id,
-        record.version,
-        inputs,
-        owner_id=owner_id,
-        share_link_id=share_link_id,
+    row, queued = run_store.queued_run(
+        workflow_id, record.version, inputs, owner_id=owner_id, share_link_id=share_link_id
     )
+    await queued_runs.write(row, queued)  # with the runs started meanwhile, if any
+    run = RunRecord(**row)
     request = RunRequest(
         run_id=run.id, workflow_id=workflow_id, version=record.version, inputs=inputs
     )

@@ -19,6 +19,7 @@ from backend.api.deps import (
     CurrentUser,
     DocumentBody,
     OptionalUser,
+    QueuedRunsDep,
     RequiredIfMatchDep,
     SessionDep,
     author_of,
@@ -115,6 +116,7 @@ async def start_shared_run(
     link: LinkDep,
     session: SessionDep,
     bus: BusDep,
+    queued_runs: QueuedRunsDep,
     body: Annotated[StartRun | None, Body()] = None,
 ) -> Run:
     """Run the workflow's current version with `inputs` (run and edit links), using the
@@ -125,6 +127,7 @@ async def start_shared_run(
     run = await queue_run(
         session,
         bus,
+        queued_runs,
         link.workflow_id,
         None,
         inputs,

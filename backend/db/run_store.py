@@ -72,16 +72,15 @@ async def queued_runs(session: AsyncSession) -> list[RunRecord]:
     return list(result.all())
 
 
-async def create_run(
-    session: AsyncSession,
+def queued_run(
     workflow_id: str,
     version: int,
     inputs: dict[str, Any],
     *,
     owner_id: str | None = None,
     share_link_id: str | None = None,
-) -> tuple[RunRecord, RunQueued]:
-    """Insert a queued run and its ``run.queued`` event (seq 0), in one transaction.
+) -> tuple[dict[str, Any], RunQueued]:
+    """A new queued run's row and its ``run.queued`` event (seq 0), not written yet.
 
     ``owner_id``: whose credentials it uses (the workflow's owner); ``share_link_id``: the
     link it was started through, if any (its hourly limit counts these)."""
@@ -102,11 +101,34 @@ async def create_run(
         "owner_id": owner_id,
         "share_link_id": share_link_id,
     }
+    return row, event
+
+
+async def insert_queued(
+    session: AsyncSession, runs: Sequence[tuple[dict[str, Any], RunQueued]]
+) -> None:
+    """Insert queued runs (``queued_run``) and their ``run.queued`` events, and commit."""
     # Core statements, not the unit of work: this runs once per run started.
     connection = await session.connection()
-    await connection.execute(_INSERT_RUN, row)
-    await insert_events(session, [event])
+    await connection.execute(_INSERT_RUN, [row for row, _ in runs])
+    await insert_events(session, [event for _, event in runs])
     await session.commit()
+
+
+async def create_run(
+    session: AsyncSession,
+    workflow_id: str,
+    version: int,
+    inputs: dict[str, Any],
+    *,
+    owner_id: str | None = None,
+    share_link_id: str | None = None,
+) -> tuple[RunRecord, RunQueued]:
+    """Insert a queued run and its ``run.queued`` event, in one transaction."""
+    row, event = queued_run(
+        workflow_id, version, inputs, owner_id=owner_id, share_link_id=share_link_id
+    )
+    await insert_queued(session, [(row, event)])
     return RunRecord(**row), event
 
 
