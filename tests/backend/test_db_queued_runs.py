@@ -87,4 +87,3 @@ async def test_a_caller_that_goes_away_does_not_stop_the_others(sessions):
     run_ids = [row["id"] for row, _ in queued[1:]]
     stored_runs, _ = await _stored(sessions, run_ids)
     assert stored_runs == set(run_ids)
-
