@@ -152,7 +152,7 @@ async def queue_run(
     await session.commit()  # done reading: the connection goes back (SQLite has one)
     _check_runnable(record.problems)
     _check_inputs(record.document, inputs)
-    row, queued = run_store.queued_run(
+    row, queued = run_store.new_queued_run(
         workflow_id, record.version, inputs, owner_id=owner_id, share_link_id=share_link_id
     )
     await queued_runs.write(row, queued)  # with the runs started meanwhile, if any

@@ -30,7 +30,7 @@ class QueuedRunWriter:
         self._writer: asyncio.Task[None] | None = None
 
     async def write(self, row: dict[str, Any], event: RunQueued) -> None:
-        """Insert the queued run ``row`` (``run_store.queued_run``) and its event."""
+        """Insert the queued run ``row`` (``run_store.new_queued_run``) and its event."""
         written = asyncio.get_running_loop().create_future()
         self._waiting.append(((row, event), written))
         if self._writer is None:

@@ -72,7 +72,7 @@ async def queued_runs(session: AsyncSession) -> list[RunRecord]:
     return list(result.all())
 
 
-def queued_run(
+def new_queued_run(
     workflow_id: str,
     version: int,
     inputs: dict[str, Any],
@@ -107,29 +107,12 @@ def queued_run(
 async def insert_queued(
     session: AsyncSession, runs: Sequence[tuple[dict[str, Any], RunQueued]]
 ) -> None:
-    """Insert queued runs (``queued_run``) and their ``run.queued`` events, and commit."""
+    """Insert queued runs (``new_queued_run``) and their ``run.queued`` events, and commit."""
     # Core statements, not the unit of work: this runs once per run started.
     connection = await session.connection()
     await connection.execute(_INSERT_RUN, [row for row, _ in runs])
     await insert_events(session, [event for _, event in runs])
     await session.commit()
-
-
-async def create_run(
-    session: AsyncSession,
-    workflow_id: str,
-    version: int,
-    inputs: dict[str, Any],
-    *,
-    owner_id: str | None = None,
-    share_link_id: str | None = None,
-) -> tuple[RunRecord, RunQueued]:
-    """Insert a queued run and its ``run.queued`` event, in one transaction."""
-    row, event = queued_run(
-        workflow_id, version, inputs, owner_id=owner_id, share_link_id=share_link_id
-    )
-    await insert_queued(session, [(row, event)])
-    return RunRecord(**row), event
 
 
 async def get_run(session: AsyncSession, run_id: str) -> Row[Any]:

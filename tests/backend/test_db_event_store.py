@@ -32,8 +32,9 @@ async def _queued_run(sessions) -> str:
     document = WorkflowDocument.model_validate({"name": "Recorded"})
     async with sessions() as session:
         workflow = await store.create_workflow(session, document, message=None)
-        run, _ = await run_store.create_run(session, workflow.id, 1, {"text": "go"})
-    return run.id
+        queued = run_store.new_queued_run(workflow.id, 1, {"text": "go"})
+        await run_store.insert_queued(session, [queued])
+    return queued[0]["id"]
 
 
 def _first_node(run_id: str) -> list:

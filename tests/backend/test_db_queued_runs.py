@@ -43,7 +43,7 @@ async def _stored(sessions, run_ids: list[str]) -> tuple[set[str], set[str]]:
 async def test_runs_started_together_are_written_in_one_transaction(sessions):
     workflow_id = await _workflow(sessions)
     writer = QueuedRunWriter(sessions)
-    queued = [run_store.queued_run(workflow_id, 1, {"n": str(n)}) for n in range(20)]
+    queued = [run_store.new_queued_run(workflow_id, 1, {"n": str(n)}) for n in range(20)]
     commits = _commits(sessions)
     await asyncio.gather(*(writer.write(row, event) for row, event in queued))
     assert len(commits) < 5  # one per group, not one per run
@@ -54,7 +54,7 @@ async def test_runs_started_together_are_written_in_one_transaction(sessions):
 async def test_a_run_started_alone_is_written_at_once(sessions):
     workflow_id = await _workflow(sessions)
     writer = QueuedRunWriter(sessions)
-    row, queued = run_store.queued_run(workflow_id, 1, {})
+    row, queued = run_store.new_queued_run(workflow_id, 1, {})
     await asyncio.wait_for(writer.write(row, queued), timeout=5)
     assert await _stored(sessions, [row["id"]]) == ({row["id"]}, {row["id"]})
 
@@ -62,8 +62,8 @@ async def test_a_run_started_alone_is_written_at_once(sessions):
 async def test_a_run_that_cannot_be_written_fails_alone(sessions):
     workflow_id = await _workflow(sessions)
     writer = QueuedRunWriter(sessions)
-    good = [run_store.queued_run(workflow_id, 1, {}) for _ in range(3)]
-    bad_row, bad_event = run_store.queued_run("no-such-workflow", 1, {})  # foreign key
+    good = [run_store.new_queued_run(workflow_id, 1, {}) for _ in range(3)]
+    bad_row, bad_event = run_store.new_queued_run("no-such-workflow", 1, {})  # foreign key
     written = await asyncio.gather(
         *(writer.write(row, event) for row, event in [*good, (bad_row, bad_event)]),
         return_exceptions=True,
@@ -77,7 +77,7 @@ async def test_a_run_that_cannot_be_written_fails_alone(sessions):
 async def test_a_caller_that_goes_away_does_not_stop_the_others(sessions):
     workflow_id = await _workflow(sessions)
     writer = QueuedRunWriter(sessions)
-    queued = [run_store.queued_run(workflow_id, 1, {}) for _ in range(3)]
+    queued = [run_store.new_queued_run(workflow_id, 1, {}) for _ in range(3)]
     writes = [asyncio.create_task(writer.write(row, event)) for row, event in queued]
     await asyncio.sleep(0)  # every write handed over
     writes[0].cancel()

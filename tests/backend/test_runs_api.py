@@ -283,9 +283,10 @@ async def test_a_run_left_queued_when_the_server_stopped_runs_after_the_next_sta
     async with live_server(settings) as first, first.client() as client:
         workflow_id = await create_workflow(client, greeting())
         async with first.app.state.sessions() as session:  # queued, its request never sent
-            run, _ = await run_store.create_run(session, workflow_id, 2, {"name": "Ada"})
+            run, queued = run_store.new_queued_run(workflow_id, 2, {"name": "Ada"})
+            await run_store.insert_queued(session, [(run, queued)])
     async with live_server(settings) as second, second.client() as client:
-        finished = await wait_for_run(client, run.id)
+        finished = await wait_for_run(client, run["id"])
     assert finished["status"] == "succeeded", finished
     assert finished["outputs"] == {"greeting": "Hello, Ada!"}
 
