@@ -130,9 +130,9 @@ async def start_run(
     response.headers["Location"] = f"{API_PREFIX}/runs/{run.id}"
     if wait is not None:
         state = request.app.state
-        if await wait_for_end(state.runtime.hub, state.sessions, run.id, wait):
+        if await wait_for_end(state.runtime.hub, state.engine, run.id, wait):
             response.status_code = 200
-        run = await run_store.get_run(session, run.id)
+        run = await run_store.read_run(state.engine, run.id)
     return Run.from_record(run)
 
 
@@ -148,8 +148,10 @@ async def queue_run(
     share_link_id: str | None = None,
 ) -> RunRecord:
     """Check the version and the inputs, insert the queued run and publish it."""
-    record = await store.version_to_run(session, workflow_id, version)
-    await session.commit()  # done reading: the connection goes back (SQLite has one)
+    # The caller's reads end here: the connection goes back to the pool (SQLite's has
+    # one), where the version's read and the writer take theirs.
+    await session.commit()
+    record = await store.version_to_run(session.bind, workflow_id, version)
     _check_runnable(record.problems)
     _check_inputs(record.document, inputs)
     row, queued = run_store.new_queued_run(

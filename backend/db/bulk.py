@@ -45,27 +45,36 @@ class BulkStatement:
     def _compiled(self, dialect: Dialect) -> tuple[str, tuple[Getter, ...]]:
         compiled = self._by_dialect.get(dialect.name)
         if compiled is None:
-            compiled = self._by_dialect[dialect.name] = self._compile(dialect)
+            compiled = self._by_dialect[dialect.name] = compile_for_driver(
+                self._statement, dialect, self._encoded
+            )
         return compiled
 
-    def _compile(self, dialect: Dialect) -> tuple[str, tuple[Getter, ...]]:
-        compiled = self._statement.compile(dialect=dialect)
-        if not compiled.positional:  # SQLite's and asyncpg's drivers both are
-            raise ValueError(f"{dialect.name}: a bulk statement needs a positional paramstyle")
-        getters = []
-        for name in compiled.positiontup or ():
-            bind = compiled.binds[name]
-            processor = None
-            if name not in self._encoded:
-                processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            if bind.value is not None:  # a literal of the statement became a parameter
-                value = bind.value if processor is None else processor(bind.value)
-                getters.append(_constant(value))
-            elif processor is None:
-                getters.append(itemgetter(name))
-            else:
-                getters.append(_processed(name, processor))
-        return compiled.string, tuple(getters)
+
+def compile_for_driver(
+    statement: ClauseElement, dialect: Dialect, encoded: frozenset[str] = frozenset()
+) -> tuple[str, tuple[Getter, ...]]:
+    """``statement`` as the driver's SQL, and a getter for each of its positional
+    parameters that takes it from a row of named ones (``encoded``: passed as they are)."""
+    compiled = statement.compile(dialect=dialect)
+    if not compiled.positional:  # SQLite's and asyncpg's drivers both are
+        raise ValueError(f"{dialect.name}: a driver statement needs a positional paramstyle")
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        raise ValueError("a driver statement cannot expand parameters (IN lists)")
+    getters = []
+    for name in compiled.positiontup or ():
+        bind = compiled.binds[name]
+        processor = None
+        if name not in encoded:
+            processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if bind.value is not None:  # a literal of the statement became a parameter
+            value = bind.value if processor is None else processor(bind.value)
+            getters.append(_constant(value))
+        elif processor is None:
+            getters.append(itemgetter(name))
+        else:
+            getters.append(_processed(name, processor))
+    return compiled.string, tuple(getters)
 
 
 def _constant(value: Any) -> Getter:

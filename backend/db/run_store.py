@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
+from backend.db.driver_query import DriverQuery
 from backend.db.event_store import insert_events
 from backend.db.models import RunEventRecord, RunRecord, utcnow
 from backend.db.workflow_store import Page, _count, new_id
@@ -43,7 +44,9 @@ _RUNS = RunRecord.__table__
 # key costs more CPU than SQLite takes to run it.
 _INSERT_RUN = insert(_RUNS)
 _FIND_RUN = select(_RUNS).where(_RUNS.c.id == bindparam("run_id"))
-_RUN_STATUS = select(_RUNS.c.status).where(_RUNS.c.id == bindparam("run_id"))
+# The reads of a started run and of a waited-for one go through the driver (``driver_query``).
+_READ_RUN = DriverQuery(_FIND_RUN)
+_READ_STATUS = DriverQuery(select(_RUNS.c.status).where(_RUNS.c.id == bindparam("run_id")))
 _MOMENT = bindparam("moment")
 _CLAIM = (
     update(_RUNS)
@@ -127,9 +130,19 @@ async def find_run(session: AsyncSession, run_id: str) -> Row[Any] | None:
     return (await session.execute(_FIND_RUN, {"run_id": run_id})).first()
 
 
-async def run_status(session: AsyncSession, run_id: str) -> str | None:
-    """The run's status, ``None`` if there is no such run."""
-    return await session.scalar(_RUN_STATUS, {"run_id": run_id})
+async def read_run(engine: AsyncEngine, run_id: str) -> Any:
+    """The run's row as ``get_run`` gives it, read on a connection of its own: for a caller
+    that holds no pooled connection (see ``driver_query``)."""
+    record = await _READ_RUN.first(engine, {"run_id": run_id})
+    if record is None:
+        raise RunNotFound(run_id)
+    return record
+
+
+async def read_status(engine: AsyncEngine, run_id: str) -> str | None:
+    """The run's status, ``None`` if there is no such run (read as ``read_run`` is)."""
+    row = await _READ_STATUS.first(engine, {"run_id": run_id})
+    return None if row is None else row.status
 
 
 async def list_runs(

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Row, Select, Table, bindparam, delete, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Select, Table, bindparam, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from backend.db.driver_query import DriverQuery
 from backend.db.models import WorkflowRecord, WorkflowVersionRecord, utcnow
 from backend.errors import VersionConflict, VersionNotFound, WorkflowNotFound
 from backend.validation import StoredProblem, check_document
@@ -120,25 +121,31 @@ def _columns_to_run(table: Table) -> Select[Any]:
     return select(table.c.version, table.c.document, table.c.problems)
 
 
-# Built once: starting a run reads one of these (see run_store on why).
-_CURRENT_TO_RUN = _columns_to_run(_WORKFLOWS).where(_WORKFLOWS.c.id == bindparam("workflow_id"))
-_VERSION_TO_RUN = _columns_to_run(_VERSIONS).where(
-    _VERSIONS.c.workflow_id == bindparam("workflow_id"), _VERSIONS.c.version == bindparam("version")
+# Starting a run reads one of these, through the driver (see ``driver_query`` on why).
+_CURRENT_TO_RUN = DriverQuery(
+    _columns_to_run(_WORKFLOWS).where(_WORKFLOWS.c.id == bindparam("workflow_id"))
+)
+_VERSION_TO_RUN = DriverQuery(
+    _columns_to_run(_VERSIONS).where(
+        _VERSIONS.c.workflow_id == bindparam("workflow_id"),
+        _VERSIONS.c.version == bindparam("version"),
+    )
 )
 
 
-async def version_to_run(session: AsyncSession, workflow_id: str, version: int | None) -> Row[Any]:
+async def version_to_run(engine: AsyncEngine, workflow_id: str, version: int | None) -> Any:
     """``version``, ``document`` and ``problems`` of the workflow's current version, or of
-    ``version``: the columns starting a run needs, read without loading whole records."""
+    ``version``: the columns starting a run needs, read on a connection of their own (the
+    caller must hold none, see ``driver_query``)."""
     if version is None:
-        row = (await session.execute(_CURRENT_TO_RUN, {"workflow_id": workflow_id})).first()
+        row = await _CURRENT_TO_RUN.first(engine, {"workflow_id": workflow_id})
         if row is None:
             raise WorkflowNotFound(workflow_id)
         return row
-    chosen = {"workflow_id": workflow_id, "version": version}
-    row = (await session.execute(_VERSION_TO_RUN, chosen)).first()
+    row = await _VERSION_TO_RUN.first(engine, {"workflow_id": workflow_id, "version": version})
     if row is None:
-        await get_workflow(session, workflow_id)
+        if await _CURRENT_TO_RUN.first(engine, {"workflow_id": workflow_id}) is None:
+            raise WorkflowNotFound(workflow_id)
         raise VersionNotFound(workflow_id, version)
     return row
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from backend.db.run_store import run_status
+from backend.db.run_store import read_status
 from backend.runs.summary import FINISHED
 from backend.ws.hub import Hub
 from backend.ws.stream import GAP_POLL_S, IDLE_POLL_S
@@ -23,10 +23,9 @@ MAX_WAIT_S = 300.0
 """The longest a start request may hold its connection waiting for the run to end."""
 
 
-async def wait_for_end(
-    hub: Hub, sessions: async_sessionmaker[AsyncSession], run_id: str, seconds: float
-) -> bool:
-    """Whether the run ended (and its end was recorded) within ``seconds``."""
+async def wait_for_end(hub: Hub, engine: AsyncEngine, run_id: str, seconds: float) -> bool:
+    """Whether the run ended (and its end was recorded) within ``seconds``; the caller
+    holds no pooled connection while it waits (polls read through the driver)."""
     deadline = time.monotonic() + seconds
     with hub.watch_end(run_id) as end:
         while not end.recorded:
@@ -35,11 +34,6 @@ async def wait_for_end(
                 return False
             poll_s = GAP_POLL_S if end.ended else IDLE_POLL_S
             woke = await end.wait(min(poll_s, remaining))
-            if not woke and await _finished(sessions, run_id):
+            if not woke and await read_status(engine, run_id) in FINISHED:
                 return True
         return True
-
-
-async def _finished(sessions: async_sessionmaker[AsyncSession], run_id: str) -> bool:
-    async with sessions() as session:
-        return await run_status(session, run_id) in FINISHED
