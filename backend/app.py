@@ -48,8 +48,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # NODELOOM_AUTH=on without NODELOOM_SECRET_KEY never gets here: Settings refuses it.
     app.state.login_limiter = LoginLimiter(settings.login_rate_limit)
     install_problem_handlers(app)
-    app.include_router(api_router)
+    # WebSockets first: a route only matches its own kind of request, so an HTTP request
+    # passes them at once, while a WebSocket behind the HTTP routes would try every one.
     app.include_router(ws_router, prefix=API_PREFIX)
+    app.include_router(api_router)
     app.add_route(
         "/{path:path}",
         FrontendFiles(settings.frontend_dir).serve,

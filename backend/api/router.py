@@ -20,24 +20,23 @@ from backend.api import (
 from backend.api.deps import API_PREFIX, require_user
 
 api_router = APIRouter(prefix=API_PREFIX)
-SIGNED_IN = Depends(require_user)
-# Public: health, the schema, the node catalogue, sign-in; everything else needs a
-# signed-in caller (``CurrentUser``) or a live share link (``/shared/{token}``).
-api_router.include_router(meta.router)
-api_router.include_router(node_types.router)
-api_router.include_router(auth.router)
-# Fixed paths first: /workflows/import and /workflows/validate must win over
-# /workflows/{workflow_id}. Then runs: a request is matched against the routes in
-# order, and starting runs is the busiest of them.
+# Signed-in only, whatever a route itself asks for (a new route cannot forget it).
+SIGNED_IN = [Depends(require_user)]
+# A request is matched against the routes in order. Starting runs is the busiest, so the
+# runs go first (no path of theirs could be taken for another router's). Then the public
+# ones: health, the schema, the node catalogue, sign-in. Everything else needs a
+# signed-in caller (``CurrentUser``) or a live share link (``/shared/{token}``); among
+# those, fixed paths (/workflows/import, /workflows/validate) before /workflows/{id}.
+api_router.include_router(runs.router, dependencies=SIGNED_IN)
+for public in (meta.router, node_types.router, auth.router):
+    api_router.include_router(public)
 for private in (
     exchange.router,
     validation.router,
-    runs.router,
     workflows.router,
     versions.router,
     credentials.router,
     share_links.router,
 ):
-    # Signed-in only, whatever a route itself asks for (a new route cannot forget it).
-    api_router.include_router(private, dependencies=[SIGNED_IN])
+    api_router.include_router(private, dependencies=SIGNED_IN)
 api_router.include_router(shared.router)
