@@ -83,6 +83,11 @@ def slow_chat(base_url: str) -> dict:
 def test_build_run_and_see_outputs(page: Page, api, screenshot) -> None:
     open_workflow(page, api, "Greeting run")
     run_button = page.get_by_role("button", name="Run", exact=True)
+    # An empty canvas has nothing to run: the button says so.
+    expect(run_button).to_be_disabled()
+    run_button.hover(force=True)
+    expect(page.get_by_role("tooltip")).to_have_text("Add a node to run this workflow")
+    screenshot(page, "run-empty-canvas")
 
     question = drop_from_palette(page, "Input", 130, 200)
     template = drop_from_palette(page, "Prompt template", 460, 200)

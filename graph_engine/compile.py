@@ -36,7 +36,15 @@ from graph_engine.errors import NodeFailure, RunCancelled, ValidationFailed
 from graph_engine.executor import InputSource, NodePlan, execute
 from graph_engine.ports import needs_coercion
 from graph_engine.registry import Registry
-from graph_engine.validate import INPUT_TYPE, OUTPUT_TYPE, Analysis, EdgeInfo, NodeInfo, analyse
+from graph_engine.validate import (
+    INPUT_TYPE,
+    OUTPUT_TYPE,
+    Analysis,
+    EdgeInfo,
+    NodeInfo,
+    analyse,
+    nothing_to_run,
+)
 
 
 def merge_outputs(
@@ -94,6 +102,8 @@ def compile_workflow(
     analysis = analyse(document, registry)
     if analysis.errors:
         raise ValidationFailed(analysis.errors)
+    if not analysis.nodes:  # LangGraph refuses a graph without an entry point
+        raise ValidationFailed([nothing_to_run()])
     incoming: dict[str, list[EdgeInfo]] = {node_id: [] for node_id in analysis.nodes}
     for edge in analysis.edges:
         incoming[edge.edge.target].append(edge)

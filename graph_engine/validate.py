@@ -23,6 +23,10 @@ code                             severity  pointer
 ``annotation_edge``              error     ``/edges/j`` (an edge to or from a note)
 ================================ ========= ==========================================
 
+A workflow without any node but notes is valid (every new workflow starts so) but has
+nothing to run: running it is refused with ``nothing_to_run`` (``/nodes``), which
+``compile`` raises and the run API answers before queueing.
+
 Nodes whose type starts with ``ui.`` (sticky notes) are annotations: they are not
 checked as steps and never run.
 
@@ -78,6 +82,15 @@ class Analysis:
     @property
     def errors(self) -> list[Problem]:
         return [problem for problem in self.problems if problem.is_error]
+
+
+def nothing_to_run() -> Problem:
+    """The problem of running a workflow that has no node to run (notes do not run)."""
+    return Problem(
+        pointer("nodes"),
+        "nothing_to_run",
+        "The workflow has no nodes to run; add one (an input, a prompt, a model…) first.",
+    )
 
 
 def validate(document: WorkflowDocument, registry: Registry | None = None) -> list[Problem]:

@@ -45,7 +45,9 @@ from backend.errors import (
 )
 from backend.runs.summary import RunStatus
 from backend.runs.waiting import MAX_WAIT_S, wait_for_end
+from graph_engine.document import ANNOTATION_PREFIX
 from graph_engine.events import parse_event
+from graph_engine.validate import nothing_to_run
 
 router = APIRouter(tags=["runs"])
 log = logging.getLogger(__name__)
@@ -152,7 +154,7 @@ async def queue_run(
     # one), where the version's read and the writer take theirs.
     await session.commit()
     record = await store.version_to_run(session.bind, workflow_id, version)
-    _check_runnable(record.problems)
+    _check_runnable(record.problems, record.document)
     _check_inputs(record.document, inputs)
     row, queued = run_store.new_queued_run(
         workflow_id, record.version, inputs, owner_id=owner_id, share_link_id=share_link_id
@@ -176,8 +178,10 @@ async def queue_run(
     return run
 
 
-def _check_runnable(problems: list[dict[str, Any]]) -> None:
+def _check_runnable(problems: list[dict[str, Any]], document: dict[str, Any]) -> None:
     errors = [problem for problem in problems if problem.get("severity") == "error"]
+    if not errors and not any(_runs(node) for node in document.get("nodes", [])):
+        errors = [nothing_to_run().as_dict()]  # valid, but the engine would refuse it
     if not errors:
         return
     count = len(errors)
@@ -189,6 +193,10 @@ def _check_runnable(problems: list[dict[str, Any]]) -> None:
             for problem in errors
         ],
     )
+
+
+def _runs(node: dict[str, Any]) -> bool:
+    return not str(node.get("type", "")).startswith(ANNOTATION_PREFIX)  # notes never run
 
 
 def _check_inputs(document: dict[str, Any], inputs: dict[str, str]) -> None:

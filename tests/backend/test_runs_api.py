@@ -158,6 +158,19 @@ async def test_a_workflow_with_a_cycle_is_refused_with_its_problems(server: Live
     assert "cycle" in {problem["code"] for problem in body["errors"]}
 
 
+async def test_a_workflow_with_nothing_but_notes_is_refused_and_never_queued(
+    server: LiveServer,
+):
+    notes_only = document("Notes", [node("n", "ui.note", text="todo")], [])
+    async with server.client() as client:
+        workflow_id = await create_workflow(client, notes_only)
+        response = await client.post(f"{API}/workflows/{workflow_id}/runs?wait=5")
+        listed = await client.get(f"{API}/workflows/{workflow_id}/runs")
+    body = assert_problem(response, 422, "workflow_not_runnable")
+    assert [(p["code"], p["pointer"]) for p in body["errors"]] == [("nothing_to_run", "/nodes")]
+    assert listed.json()["total"] == 0
+
+
 async def test_unknown_workflows_versions_and_runs_are_404(server: LiveServer):
     async with server.client() as client:
         workflow_id = await create_workflow(client, greeting())

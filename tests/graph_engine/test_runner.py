@@ -316,6 +316,19 @@ async def test_invalid_workflow_emits_run_failed_then_raises():
     assert event.data.problems[0].code == "missing_required_input"
 
 
+@pytest.mark.parametrize("nodes", [[], [("n", "ui.note")]], ids=["empty", "notes only"])
+async def test_a_workflow_with_nothing_to_run_fails_with_a_clear_problem(nodes):
+    flow = Flow()
+    for node_id, node_type in nodes:
+        flow = flow.node(node_id, node_type, text="todo")
+    sink = ListSink()
+    with pytest.raises(ValidationFailed) as caught:
+        await run(flow.document(), {}, sink, run_id="r1")
+    assert [(p.code, p.pointer) for p in caught.value.problems] == [("nothing_to_run", "/nodes")]
+    (event,) = sink.events
+    assert event.type == "run.failed" and event.data.problems[0].code == "nothing_to_run"
+
+
 async def test_unknown_run_inputs_are_refused():
     sink = ListSink()
     flow = Flow().node("q", "io.input", name="question")

@@ -1,7 +1,8 @@
 /**
  * The editor's Run button: saves unsaved edits first, asks for inputs when the workflow
  * has any, starts the run and shows it on the canvas. Disabled, with the reason in its
- * tooltip, while the saved workflow has problems that stop it from running.
+ * tooltip, while the saved workflow has problems that stop it from running or has no node
+ * to run (notes and groups never run; the server would refuse it).
  */
 import { Button, Kbd, Tooltip } from '@mantine/core';
 import { useHotkeys } from '@mantine/hooks';
@@ -38,11 +39,17 @@ export function RunButton({ workflowId, onSave, blockedReason = null, start }: P
   const runs = useRunStoreApi();
   const queryClient = useQueryClient();
   const errors = useEditorStore((state) => problemCount(state.problems).errors);
+  const empty = useEditorStore((state) => !state.nodes.some((node) => !node.data.kind.startsWith('ui.')));
   const active = useRunStore((state) => state.picture !== null && !isFinished(state.picture.status));
   const [asking, setAsking] = useState<WorkflowInput[] | null>(null);
   const [starting, setStarting] = useState(false);
   const blocked =
-    blockedReason ?? (errors > 0 ? `Fix ${errorsOf(errors)} before running (see Problems)` : null);
+    blockedReason ??
+    (errors > 0
+      ? `Fix ${errorsOf(errors)} before running (see Problems)`
+      : empty
+        ? 'Add a node to run this workflow'
+        : null);
 
   const run = async (inputs: Record<string, string>) => {
     setStarting(true);
