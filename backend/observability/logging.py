@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.config
+import warnings
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
@@ -143,3 +144,9 @@ def configure_logging(log_format: str, log_level: str) -> None:
     warnings too (libraries warn on import), so a JSON log has no line that is not JSON."""
     logging.config.dictConfig(logging_config(log_format, log_level))
     logging.captureWarnings(True)
+    # urllib3's notice that SOCKS proxies need PySocks, which requests means to silence:
+    # it sets that filter just before the import that warns. The engine (requests with
+    # it) is imported on a warm-up thread, though, and a ``catch_warnings`` ending on the
+    # event loop's thread in between puts the filters back as they were. A filter set
+    # here, at start-up, is in every such snapshot.
+    warnings.filterwarnings("ignore", message="SOCKS support in urllib3", module="urllib3")

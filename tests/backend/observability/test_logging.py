@@ -153,3 +153,29 @@ def test_python_warnings_become_json_lines_too(capsys):
     entries = [json.loads(line) for line in lines]  # every line is one object
     assert any("an optional extra is missing" in entry["message"] for entry in entries)
     assert all(entry["logger"] == "py.warnings" for entry in entries)
+
+
+def test_urllib3s_socks_notice_stays_out_of_the_log(capsys):
+    """requests imports urllib3's SOCKS support, which warns that PySocks is missing; the
+    engine imports requests on a warm-up thread, where requests' own filter can be lost."""
+    import warnings
+
+    from backend.observability.logging import configure_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        with warnings.catch_warnings():
+            configure_logging("json", "info")
+            for message, module in (
+                ("SOCKS support in urllib3 requires PySocks", "urllib3.contrib.socks"),
+                ("another notice", "urllib3.contrib.socks"),
+            ):
+                warnings.warn_explicit(message, UserWarning, "socks.py", 50, module=module)
+    finally:
+        logging.captureWarnings(False)
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    messages = [json.loads(line)["message"] for line in capsys.readouterr().err.splitlines()]
+    assert not any("SOCKS" in message for message in messages)
+    assert any("another notice" in message for message in messages)  # others still show
