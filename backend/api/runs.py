@@ -319,8 +319,11 @@ async def list_run_events(
 
 
 async def event_page(session: AsyncSession, run_id: str, *, after: int, limit: int) -> RunEventPage:
-    run = await run_store.get_run(session, run_id)
-    rows = await event_store.list_events(session, run.id, after=after, limit=limit)
+    await session.commit()  # the caller's reads end: the reads below take a connection
+    engine = session.bind
+    if await run_store.read_status(engine, run_id) is None:
+        raise RunNotFound(run_id)
+    rows = await event_store.read_events(engine, run_id, after=after, limit=limit)
     items = [parse_event(row.payload) for row in rows]
     next_after = rows[-1].seq if len(rows) == limit else None
     return RunEventPage(items=items, next_after=next_after)

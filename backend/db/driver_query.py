@@ -1,9 +1,10 @@
-"""Single-row reads on the hot path, executed by the database driver itself.
+"""Reads on the hot path, executed by the database driver itself.
 
 A primary-key read through a session costs about 175 µs of CPU on SQLite, of which
 SQLite takes under 10: the session, its transaction and SQLAlchemy's execution context
 are the rest. Starting a run reads twice (the version to run and, with ``?wait``, the
-finished run), so those reads come here. The statement is compiled once per dialect (as
+finished run), and every open WebSocket replays and polls its run's events, so those
+reads come here. The statement is compiled once per dialect (as
 ``backend.db.bulk`` does for the recorder's writes), executed on a connection taken from
 the engine's pool for just this read, and its row decoded by the columns' own result
 processors (JSON, UTC datetimes): about 35 µs on SQLite.
@@ -31,8 +32,8 @@ Decoder = Callable[[Any], Any] | None
 
 
 class DriverQuery:
-    """``statement`` (a SELECT), ready to read one row straight through the driver; the
-    row's fields are named after the selected columns."""
+    """``statement`` (a SELECT), ready to read straight through the driver; each row's
+    fields are named after the selected columns."""
 
     def __init__(self, statement: Select[Any]) -> None:
         self._statement = statement
@@ -41,18 +42,29 @@ class DriverQuery:
 
     async def first(self, engine: AsyncEngine, params: Mapping[str, Any]) -> Any | None:
         """The first row for ``params`` (named as the statement's bind parameters), or ``None``."""
+        rows = await self._read(engine, params, first_only=True)
+        return rows[0] if rows else None
+
+    async def all(self, engine: AsyncEngine, params: Mapping[str, Any]) -> list[Any]:
+        """Every row for ``params``."""
+        return await self._read(engine, params, first_only=False)
+
+    async def _read(
+        self, engine: AsyncEngine, params: Mapping[str, Any], *, first_only: bool
+    ) -> list[Any]:
         dialect = engine.dialect
         pooled = await engine.raw_connection()
         try:
             driver = pooled.driver_connection
             plan = self._plans.get(dialect.name) or await self._plan(dialect, driver)
             arguments = tuple([get(params) for get in plan.getters])
-            values = await _fetch_first(dialect, driver, plan.sql, arguments)
+            rows = await _fetch(dialect, driver, plan.sql, arguments, first_only)
         finally:
             await greenlet_spawn(pooled.close)  # asyncpg's reset on return awaits
-        if values is None:
-            return None
-        pairs = zip(values, plan.decoders, strict=True)
+        return [self._decoded(row, plan.decoders) for row in rows]
+
+    def _decoded(self, row: Any, decoders: tuple[Decoder, ...]) -> Any:
+        pairs = zip(row, decoders, strict=True)
         return self._row._make([value if do is None else do(value) for value, do in pairs])
 
     async def _plan(self, dialect: Dialect, driver_connection: Any) -> _Plan:
@@ -85,15 +97,18 @@ async def _column_types(
     return [None] * count  # SQLite's processors need none (its cursor has none to give)
 
 
-async def _fetch_first(
-    dialect: Dialect, driver_connection: Any, sql: str, arguments: tuple[Any, ...]
-) -> tuple[Any, ...] | None:
+async def _fetch(
+    dialect: Dialect, driver_connection: Any, sql: str, arguments: tuple[Any, ...], first_only: bool
+) -> list[Any]:
     if dialect.driver == "asyncpg":
-        return await driver_connection.fetchrow(sql, *arguments)
+        if first_only:
+            row = await driver_connection.fetchrow(sql, *arguments)
+            return [] if row is None else [row]
+        return await driver_connection.fetch(sql, *arguments)
     if dialect.name == "sqlite":  # sqlite3 itself (``backend.db.sqlite_in_loop``)
         cursor = driver_connection.execute(sql, arguments)
         try:
-            return cursor.fetchone()
+            return cursor.fetchmany(1) if first_only else cursor.fetchall()
         finally:
             cursor.close()
     raise ValueError(f"no driver read for {dialect.name}+{dialect.driver}")

@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from backend.db.bulk import BulkStatement
+from backend.db.driver_query import DriverQuery
 from backend.db.models import RunEventRecord, RunRecord
 from backend.runs.summary import FINISHED, RunStatus, RunSummary
 from graph_engine.events import RunEvent
@@ -36,21 +37,20 @@ def _event_row(event: RunEvent) -> dict[str, Any]:
     }
 
 
-_LIST_EVENTS = (
+# Every WebSocket that opens replays with this, and polls with it while idle: read through
+# the driver (``driver_query``).
+_READ_EVENTS = DriverQuery(
     select(_EVENTS.c.seq, _EVENTS.c.type, _EVENTS.c.payload)
     .where(_EVENTS.c.run_id == bindparam("run_id"), _EVENTS.c.seq > bindparam("after"))
     .order_by(_EVENTS.c.seq)
     .limit(bindparam("limit"))
-)  # built once: every WebSocket that opens replays with it
+)
 
 
-async def list_events(
-    session: AsyncSession, run_id: str, *, after: int, limit: int
-) -> Sequence[Row[Any]]:
+async def read_events(engine: AsyncEngine, run_id: str, *, after: int, limit: int) -> list[Any]:
     """``seq``, ``type`` and ``payload`` of the events of ``run_id`` with ``seq > after``,
-    in ``seq`` order."""
-    chosen = {"run_id": run_id, "after": after, "limit": limit}
-    return (await session.execute(_LIST_EVENTS, chosen)).all()
+    in ``seq`` order, read on a connection of their own (the caller must hold none)."""
+    return await _READ_EVENTS.all(engine, {"run_id": run_id, "after": after, "limit": limit})
 
 
 async def record_events(session: AsyncSession, events: Sequence[RunEvent]) -> list[RunEvent]:

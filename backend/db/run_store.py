@@ -120,14 +120,10 @@ async def insert_queued(
 
 async def get_run(session: AsyncSession, run_id: str) -> Row[Any]:
     """The run's row (read-only; attributes as on ``RunRecord``)."""
-    record = await find_run(session, run_id)
+    record = (await session.execute(_FIND_RUN, {"run_id": run_id})).first()
     if record is None:
         raise RunNotFound(run_id)
     return record
-
-
-async def find_run(session: AsyncSession, run_id: str) -> Row[Any] | None:
-    return (await session.execute(_FIND_RUN, {"run_id": run_id})).first()
 
 
 async def read_run(engine: AsyncEngine, run_id: str) -> Any:

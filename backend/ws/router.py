@@ -99,16 +99,13 @@ async def _stream(websocket: WebSocket, run_id: str) -> None:
         await websocket.close(CLOSE_BAD_REQUEST, "after must be an integer seq of -1 or more")
         return
     hub: Hub = websocket.app.state.runtime.hub
-    sessions = websocket.app.state.sessions
+    engine = websocket.app.state.engine
     with hub.subscribe(run_id) as subscription:
-        if not hub.knows(run_id):  # a run whose events the hub saw exists
-            async with sessions() as session:
-                if await run_store.find_run(session, run_id) is None:
-                    await websocket.close(
-                        CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}"
-                    )
-                    return
-        stream = RunEventStream(sessions, subscription, after)
+        # A run whose events the hub saw exists.
+        if not hub.knows(run_id) and await run_store.read_status(engine, run_id) is None:
+            await websocket.close(CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}")
+            return
+        stream = RunEventStream(engine, subscription, after)
         await _serve(websocket, stream)
 
 

@@ -28,7 +28,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.db import event_store
 from backend.ws.hub import Subscription
@@ -57,13 +57,13 @@ class Outgoing:
 class RunEventStream:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
+        engine: AsyncEngine,
         subscription: Subscription,
         after: int,
         *,
         idle_poll_s: float = IDLE_POLL_S,
     ) -> None:
-        self._sessions = sessions
+        self._engine = engine
         self._subscription = subscription
         self._idle_poll_s = idle_poll_s
         self.last = after
@@ -127,10 +127,9 @@ class RunEventStream:
 
     async def _from_database(self) -> AsyncIterator[Outgoing]:
         while True:
-            async with self._sessions() as session:
-                rows = await event_store.list_events(
-                    session, self._subscription.run_id, after=self.last, limit=PAGE
-                )
+            rows = await event_store.read_events(
+                self._engine, self._subscription.run_id, after=self.last, limit=PAGE
+            )
             for row in rows:
                 if row.seq != self.last + 1:
                     return  # not recorded yet: live events or the next poll fill it

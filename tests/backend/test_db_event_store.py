@@ -65,12 +65,14 @@ async def test_events_are_stored_once_as_published_and_fold_into_the_summary(ses
     for _delivery in range(2):  # a redelivered batch changes nothing
         async with sessions() as session:
             assert await event_store.record_events(session, events) == []
+    stored = await event_store.read_events(sessions.kw["bind"], run_id, after=0, limit=100)
     async with sessions() as session:
-        stored = await event_store.list_events(session, run_id, after=0, limit=100)
         run = await run_store.get_run(session, run_id)
 
     assert [row.payload for row in stored] == [e.model_dump(mode="json") for e in events]
     assert [row.seq for row in stored] == [1, 2, 3]
+    page = await event_store.read_events(sessions.kw["bind"], run_id, after=1, limit=1)
+    assert [(row.seq, row.type) for row in page] == [(2, events[1].type)]
     assert (run.status, run.last_seq, run.started_at) == ("running", 3, BEGAN)
     assert run.nodes == {
         "a": {
@@ -92,7 +94,7 @@ async def test_events_of_an_unknown_run_are_returned_not_stored(sessions):
 
     async with sessions() as session:
         ignored = await event_store.record_events(session, [known, unknown])
-        stored = await event_store.list_events(session, "0" * 32, after=-1, limit=10)
+    stored = await event_store.read_events(sessions.kw["bind"], "0" * 32, after=-1, limit=10)
 
     assert ignored == [unknown] and stored == []
 
