@@ -12,8 +12,8 @@ then sent exactly once and in ``seq`` order:
   replica's follower missed (a broker restart, a bus error);
 - after a terminal event (``run.succeeded``/``failed``/``cancelled``) the stream ends;
   the terminal event itself is sent once it is recorded (this process's recorder said
-  so, or the database has it), so a client that saw it finds the run final in the
-  database — as when every event came from the database.
+  so, or the database has it after ``GAP_POLL_S``), so a client that saw it finds the
+  run final in the database — as when every event came from the database.
 
 A gap the database cannot fill within ``GAP_TIMEOUT_S`` (an event lost for good) is
 skipped, logged, so a client is never stuck.
@@ -82,7 +82,7 @@ class RunEventStream:
                 yield item
                 if item.terminal:
                     return
-            if self._pending or time.monotonic() >= next_poll:
+            if (self._pending and not self._end_awaits_record()) or time.monotonic() >= next_poll:
                 async for item in self._from_database():
                     yield item
                     if item.terminal:
@@ -117,6 +117,19 @@ class RunEventStream:
             del self._pending[seq]
         self._gap_since = (self._gap_since or time.monotonic()) if self._pending else None
         return ready
+
+    def _end_awaits_record(self) -> bool:
+        """Whether all that is pending is the terminal event, for less than ``GAP_POLL_S``:
+        the local recorder's word that it wrote it (the hub wakes this stream) usually comes
+        first, and the database would not have it yet either. Past that, the database is
+        asked (the run's recorder may be another process's)."""
+        ending = self._pending.get(self.last + 1)
+        return (
+            ending is not None
+            and ending.terminal
+            and self._gap_since is not None
+            and time.monotonic() - self._gap_since < GAP_POLL_S
+        )
 
     def _terminal_may_go(self) -> bool:
         if self._subscription.terminal_recorded:

@@ -26,7 +26,7 @@ from run_support import (
     wait_for_run,
 )
 
-from backend.db import run_store
+from backend.db import event_store, run_store
 
 
 @pytest.fixture
@@ -339,6 +339,34 @@ async def test_the_socket_replays_after_a_seq_then_streams_live_then_closes(
     assert rest.events[-1]["type"] == "run.succeeded"
     assert len([e for e in whole.events if e["type"] == "node.token"]) == 8
     assert rest.close_code == 1000 and whole.close_code == 1000
+
+
+async def test_a_socket_watching_from_the_start_is_served_from_memory(
+    server: LiveServer, openai_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    """On the embedded default the hub holds every event of a live run and the local
+    recorder says when the end is written: the database is not asked, not even for the
+    terminal event (it is sent once the recorder wrote it)."""
+    reads: list[str] = []
+    read_events = event_store.read_events
+
+    async def counted(engine, run_id: str, **page: int):
+        reads.append(run_id)
+        return await read_events(engine, run_id, **page)
+
+    monkeypatch.setattr(event_store, "read_events", counted)
+    results = []
+    async with server.client() as client:
+        workflow_id = await create_workflow(client, slow_chat(openai_url, tokens=4, delay_ms=20))
+        for _ in range(3):
+            run_id = await start_run(client, workflow_id, question="why?")
+            results.append(await read_socket(server.ws_base, run_id))
+            run = await wait_for_run(client, run_id)
+            assert run["status"] == "succeeded"  # final once the socket saw the end
+    for result in results:
+        assert_in_order(result.events)
+        assert result.events[-1]["type"] == "run.succeeded" and result.close_code == 1000
+    assert len(reads) <= 1  # a recorder slower than GAP_POLL_S may cost one poll
 
 
 async def test_the_socket_closes_with_4404_for_an_unknown_run_and_4400_for_a_bad_after(
