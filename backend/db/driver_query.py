@@ -7,7 +7,7 @@ finished run), and every open WebSocket replays and polls its run's events, so t
 reads come here. The statement is compiled once per dialect (as
 ``backend.db.bulk`` does for the recorder's writes), executed on a connection taken from
 the engine's pool for just this read, and its row decoded by the columns' own result
-processors (JSON, UTC datetimes): about 35 µs on SQLite.
+processors (JSON, UTC datetimes): about 40 µs on SQLite.
 
 A read here runs on a connection of its own, outside any session and transaction: call
 it only while the caller holds no pooled connection. SQLite's pool has one connection,

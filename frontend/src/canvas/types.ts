@@ -42,3 +42,6 @@ export type AppEdge = Edge<{ problems?: readonly NodeProblem[] }>;
 
 export const NOTE_TYPE = 'ui.note';
 export const GROUP_TYPE = 'ui.group';
+
+/** Whether a document node type is canvas-only (notes, groups: `ui.*`), which never runs. */
+export const isAnnotation = (type: string): boolean => type.startsWith('ui.');

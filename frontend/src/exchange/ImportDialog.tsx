@@ -19,6 +19,7 @@ import { CircleAlert, FileJson, Info, KeyRound, TriangleAlert } from 'lucide-rea
 import { useMemo, useState } from 'react';
 
 import { errorMessage } from '../api/errors';
+import { isAnnotation } from '../canvas/types';
 import type { Workflow } from '../api/types';
 import { importWorkflow } from '../api/workflows';
 import { useCredentials, type Credential } from '../credentials/api';
@@ -103,7 +104,7 @@ function ImportForm({ file, onClose, onImported }: { file: PreviewedFile } & Omi
 function Summary({ file }: { file: PreviewedFile }) {
   const { document, source_format: format } = file.preview;
   const nodes = document.nodes ?? [];
-  const notes = nodes.filter((node) => node.type.startsWith('ui.')).length;
+  const notes = nodes.filter((node) => isAnnotation(node.type)).length;
   const steps = nodes.length - notes;
   const connections = (document.edges ?? []).length;
   return (

@@ -16,6 +16,7 @@ import { MOD } from '../canvas/CanvasToolbar';
 import { useEditorStore, useEditorStoreApi } from '../canvas/context';
 import { problemCount } from '../canvas/problems';
 import { selectIsDirty } from '../canvas/store';
+import { isAnnotation } from '../canvas/types';
 import { runKeys, startRun } from './api';
 import { useRunStore, useRunStoreApi } from './context';
 import { workflowInputs, type WorkflowInput } from './inputs';
@@ -39,7 +40,7 @@ export function RunButton({ workflowId, onSave, blockedReason = null, start }: P
   const runs = useRunStoreApi();
   const queryClient = useQueryClient();
   const errors = useEditorStore((state) => problemCount(state.problems).errors);
-  const empty = useEditorStore((state) => !state.nodes.some((node) => !node.data.kind.startsWith('ui.')));
+  const empty = useEditorStore((state) => state.nodes.every((node) => isAnnotation(node.data.kind)));
   const active = useRunStore((state) => state.picture !== null && !isFinished(state.picture.status));
   const [asking, setAsking] = useState<WorkflowInput[] | null>(null);
   const [starting, setStarting] = useState(false);
