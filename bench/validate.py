@@ -12,9 +12,9 @@ import sys
 import time
 from typing import Any
 
+from graph_engine import validate
 from graph_engine.compile import compile_workflow
 from graph_engine.document import parse_document
-from graph_engine.validate import validate
 
 NODES = 1000
 ROUNDS = 7

@@ -39,11 +39,12 @@ _HOMES = {
     ),
     "registry": ("Registry", "catalogue", "default_registry"),
     "runner": ("RunResult", "run"),
-    "validate": ("validate",),
+    "analysis": ("validate",),
 }
 _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 if TYPE_CHECKING:
+    from graph_engine.analysis import validate
     from graph_engine.compile import CompiledWorkflow, CompileOptions, compile_workflow
     from graph_engine.credentials import CredentialRef, CredentialResolver, MappingCredentials
     from graph_engine.document import WorkflowDocument, export_bytes, parse_document
@@ -66,7 +67,6 @@ if TYPE_CHECKING:
     )
     from graph_engine.registry import Registry, catalogue, default_registry
     from graph_engine.runner import RunResult, run
-    from graph_engine.validate import validate
 
 
 def __getattr__(name: str) -> Any:

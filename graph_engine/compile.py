@@ -30,21 +30,22 @@ from typing import Annotated, Any, TypedDict
 from langgraph.graph import START, StateGraph
 from langgraph.types import RetryPolicy
 
-from graph_engine.context import RunScope
-from graph_engine.document import WorkflowDocument
-from graph_engine.errors import NodeFailure, RunCancelled, ValidationFailed
-from graph_engine.executor import InputSource, NodePlan, execute
-from graph_engine.ports import needs_coercion
-from graph_engine.registry import Registry
-from graph_engine.validate import (
+from graph_engine.analysis import (
     INPUT_TYPE,
     OUTPUT_TYPE,
     Analysis,
     EdgeInfo,
     NodeInfo,
     analyse,
-    nothing_to_run,
+    run_blockers,
 )
+from graph_engine.context import RunScope
+from graph_engine.document import WorkflowDocument
+from graph_engine.errors import NodeFailure, RunCancelled, ValidationFailed
+from graph_engine.executor import InputSource, NodePlan, execute
+from graph_engine.ports import needs_coercion
+from graph_engine.registry import Registry
+from graph_engine.run_inputs import DeclaredInput
 
 
 def merge_outputs(
@@ -75,8 +76,10 @@ class CompiledWorkflow:
         self.plans = plans
         self.warnings = [problem for problem in analysis.problems if not problem.is_error]
         self.node_ids = list(plans)
-        self.input_names = [
-            info.params.name for info in analysis.nodes.values() if info.node.type == INPUT_TYPE
+        self.inputs = [
+            DeclaredInput(info.params.name, info.params.default)
+            for info in analysis.nodes.values()
+            if info.node.type == INPUT_TYPE
         ]
         self.output_nodes = {
             info.params.name: node_id
@@ -100,16 +103,24 @@ def compile_workflow(
 ) -> CompiledWorkflow:
     """Validate and compile ``document``; raises ``ValidationFailed`` listing every error."""
     analysis = analyse(document, registry)
-    if analysis.errors:
-        raise ValidationFailed(analysis.errors)
-    if not analysis.nodes:  # LangGraph refuses a graph without an entry point
-        raise ValidationFailed([nothing_to_run()])
+    blockers = run_blockers(analysis.problems, (node.type for node in document.nodes))
+    if blockers:
+        raise ValidationFailed(blockers)
     incoming: dict[str, list[EdgeInfo]] = {node_id: [] for node_id in analysis.nodes}
-    for edge in analysis.edges:
+    for edge in sorted(analysis.edges, key=lambda edge: _reading_order(edge, analysis)):
         incoming[edge.edge.target].append(edge)
     plans = {node_id: _plan(info, incoming[node_id]) for node_id, info in analysis.nodes.items()}
     graph = _build_graph(analysis, plans, options or CompileOptions())
     return CompiledWorkflow(analysis, plans, graph)
+
+
+def _reading_order(edge: EdgeInfo, analysis: Analysis) -> tuple[float, float, str, str, str]:
+    """Where an edge's value goes in a ``multiple`` input: sources as a person reads the
+    canvas, top to bottom, then left to right; ties by node id, port and edge id. Never
+    the document's order, which is only the order nodes happened to be added in."""
+    source = analysis.nodes[edge.edge.source].node
+    position = source.position
+    return (position.y, position.x, source.id, edge.source_port.name, edge.edge.id)
 
 
 def _plan(info: NodeInfo, edges: list[EdgeInfo]) -> NodePlan:
@@ -151,10 +162,13 @@ def _build_graph(analysis: Analysis, plans: dict[str, NodePlan], options: Compil
     # An edge leaves a chain only at its end: the graph node it comes from is that chain's.
     graph_node_of = {chain[-1]: keys[chain[0]] for chain in chains}
     builder = StateGraph(State, context_schema=RunScope)
+    # Every node first: LangGraph refuses an edge from a node it does not know yet, and
+    # the document may list a node before the nodes that feed it.
+    for chain in chains:
+        node = _GraphNode([plans[node_id] for node_id in chain])
+        builder.add_node(keys[chain[0]], node, retry_policy=_retry(plans[chain[0]], options))
     for chain in chains:
         head = chain[0]
-        node = _GraphNode([plans[node_id] for node_id in chain])
-        builder.add_node(keys[head], node, retry_policy=_retry(plans[head], options))
         before = [graph_node_of[source] for source in predecessors[head]]
         if not before:
             builder.add_edge(START, keys[head])

@@ -4,20 +4,23 @@ The document is what the canvas edits, the database stores, and a person exports
 It carries no database ids and no secrets (a parameter that needs one holds a
 ``{"$credential": NAME}`` reference), so export → import → export is byte-stable.
 
-``parse_document`` checks structure only (types, ids, references, limits) and
-reports every problem at once; graph-level checks (cycles, port types) belong to
-``graph_engine.validate``.
+``parse_document`` checks structure only (types, ids, references, names, limits, and
+values every store and every JSON reader can carry) and reports every problem at once;
+graph-level checks (cycles, port types) belong to ``graph_engine.analysis``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, ValidationError
+from pydantic_core import PydanticCustomError
 
 from graph_engine.errors import DocumentError, Problem
+from graph_engine.names import display_name_problem
 
 FORMAT = "nodeloom.workflow"
 VERSION = 1
@@ -26,10 +29,24 @@ MAX_EDGES = 20_000
 MAX_NAME_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 10_000
 MAX_ID_LENGTH = 200
+MAX_DEPTH = 64
+"""Levels any value may nest (in node params, say); deeper is refused rather than risked."""
 
 # Node types under this prefix are canvas annotations (sticky notes): stored, exported and
 # shown, but never validated as steps, compiled or run.
 ANNOTATION_PREFIX = "ui."
+
+
+def _display_name(name: str) -> str:
+    if reason := display_name_problem(name):
+        raise PydanticCustomError("invalid_name", "the name {reason}", {"reason": reason})
+    return name
+
+
+DisplayName = Annotated[
+    StrictStr, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_display_name)
+]
+"""A workflow's name or a node's title: any script, but no edge spaces or control characters."""
 
 
 class _Model(BaseModel):
@@ -85,9 +102,8 @@ class Node(_Model):
         min_length=1, max_length=MAX_ID_LENGTH, description="Node type id, e.g. `model.chat`."
     )
     position: Position
-    label: StrictStr | None = Field(
+    label: DisplayName | None = Field(
         default=None,
-        max_length=MAX_NAME_LENGTH,
         exclude_if=lambda value: value is None,
         description="A name the person gave this node.",
     )
@@ -97,7 +113,11 @@ class Node(_Model):
 
     @property
     def is_annotation(self) -> bool:
-        return self.type.startswith(ANNOTATION_PREFIX)
+        return self.is_annotation_type(self.type)
+
+    @staticmethod
+    def is_annotation_type(type_id: str) -> bool:
+        return type_id.startswith(ANNOTATION_PREFIX)
 
 
 class Edge(_Model):
@@ -125,7 +145,7 @@ class WorkflowDocument(_Model):
 
     format: Literal["nodeloom.workflow"] = FORMAT
     version: Literal[1] = VERSION
-    name: StrictStr = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    name: DisplayName
     description: StrictStr = Field(default="", max_length=MAX_DESCRIPTION_LENGTH)
     nodes: list[Node] = Field(default_factory=list, max_length=MAX_NODES)
     edges: list[Edge] = Field(default_factory=list, max_length=MAX_EDGES)
@@ -142,14 +162,61 @@ def parse_document(data: Any) -> WorkflowDocument:
     problems = _limit_problems(data)
     if problems:
         raise DocumentError(problems)
+    problems = value_problems(data)
     try:
         document = WorkflowDocument.model_validate(data)
     except ValidationError as error:
-        problems = _problems_from_validation(error, data)
+        located = {problem.pointer for problem in problems}  # NaN is not also "out of range"
+        problems += [p for p in _problems_from_validation(error, data) if p.pointer not in located]
     problems += _reference_problems(data)
     if problems:
         raise DocumentError(problems)
     return document
+
+
+def value_problems(data: Any) -> list[Problem]:
+    """Values that no store keeps and no JSON reader reads back, by pointer: numbers that
+    are not finite (``NaN``, ``Infinity``, ``1e400``, which every JSON reader refuses or
+    turns into infinity), NUL characters and lone surrogates in text (PostgreSQL refuses
+    both; UTF-8 cannot hold the second), and nesting deeper than ``MAX_DEPTH``."""
+    problems: list[Problem] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            message = f"Values may nest at most {MAX_DEPTH} levels deep."
+            problems.append(Problem(pointer(*path), "too_deep", message))
+        elif isinstance(value, float):
+            problems += _number_problems(value, path)
+        elif isinstance(value, str):
+            problems += _text_problems(value, path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                problems += _text_problems(key, (*path, key)) if isinstance(key, str) else []
+                stack.append((item, (*path, key)))
+        elif isinstance(value, list):
+            stack.extend((item, (*path, index)) for index, item in enumerate(value))
+    return sorted(problems, key=lambda problem: problem.pointer)
+
+
+def _number_problems(value: float, path: tuple[Any, ...]) -> list[Problem]:
+    if math.isfinite(value):
+        return []
+    what = "NaN (not a number)" if math.isnan(value) else "infinite or too large (over 1.8e308)"
+    message = f"This number is {what}, which JSON cannot carry; use a finite number."
+    return [Problem(pointer(*path), "not_finite", message)]
+
+
+def _text_problems(text: str, path: tuple[Any, ...]) -> list[Problem]:
+    if "\x00" in text:
+        message = "Text must not contain NUL characters."
+        return [Problem(pointer(*path), "nul_character", message)]
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        message = "Text must be valid Unicode; this holds a lone surrogate."
+        return [Problem(pointer(*path), "invalid_unicode", message)]
+    return []
 
 
 def export_bytes(document: WorkflowDocument) -> bytes:
@@ -217,6 +284,7 @@ _CODES = {
     "string_too_long": "too_long",
     "greater_than": "out_of_range",
     "finite_number": "not_a_number",
+    "invalid_name": "invalid_name",
 }
 
 

@@ -8,7 +8,7 @@ The hierarchy::
     GraphEngineError
     ├── DocumentError            the document is not structurally a workflow
     ├── ValidationFailed         the document is a workflow but cannot run (cycle, ports…)
-    ├── InvalidRunInputs         run inputs name no ``io.input`` node
+    ├── InvalidRunInputs         run inputs do not match the ``io.input`` nodes
     ├── RegistryError
     │   ├── DuplicateNodeType    two classes claim one ``type_id``
     │   └── UnknownNodeType      a ``type_id`` nobody defined
@@ -54,6 +54,18 @@ class Problem:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Problem:
+        """A problem read back from ``as_dict`` (a stored one); unknown keys are ignored."""
+        return cls(
+            pointer=str(data.get("pointer", "")),
+            code=str(data.get("code", "")),
+            message=str(data.get("message", "")),
+            severity="warning" if data.get("severity") == "warning" else "error",
+            node_id=data.get("node_id"),
+            edge_id=data.get("edge_id"),
+        )
+
 
 class GraphEngineError(Exception):
     """Base of every error raised by ``graph_engine``."""
@@ -76,23 +88,17 @@ class DocumentError(_ProblemsError):
 
 
 class ValidationFailed(_ProblemsError):
-    """``graph_engine.validate`` found errors; ``problems`` holds the errors (no warnings)."""
+    """The workflow cannot run: ``problems`` holds the errors ``graph_engine.validate``
+    found (no warnings), or ``nothing_to_run``."""
 
     code = "invalid_workflow"
 
 
-class InvalidRunInputs(GraphEngineError):
-    """Run inputs were given for names that no ``io.input`` node declares."""
+class InvalidRunInputs(_ProblemsError):
+    """The run's inputs do not match the workflow's ``io.input`` nodes (one missing, or
+    one it does not have); ``problems`` lists each (see ``graph_engine.run_inputs``)."""
 
     code = "invalid_run_inputs"
-
-    def __init__(self, unknown: list[str], known: list[str]) -> None:
-        self.unknown = unknown
-        self.known = known
-        super().__init__(
-            f"Unknown workflow input(s) {', '.join(map(repr, unknown))}; "
-            f"the workflow takes {', '.join(map(repr, known)) or 'no inputs'}."
-        )
 
 
 class RegistryError(GraphEngineError):

@@ -6,9 +6,11 @@ The steps, each with its own error::
     → check inputs (InvalidRunInputs) → run (events) → RunResult
 
 Pre-flight failures (the first three) emit exactly one event, ``run.failed`` (with
-``data.problems`` for a document or validation fault), so a queued run never hangs
-in the UI, and then raise. Once ``run.started`` is out, ``run`` does not raise for
-anything a node does: the result and the terminal event say how it ended —
+``data.problems``: the document's faults, the validation errors, or the inputs that do
+not match), so a queued run never hangs in the UI, and then raise. A document that
+``validate`` passes always compiles: given matching inputs, the run starts. Once
+``run.started`` is out, ``run`` does not raise for anything a node does: the result and
+the terminal event say how it ended —
 ``run.succeeded``, ``run.failed`` (with the failing node) or ``run.cancelled``.
 It raises ``EventSinkError`` if the sink fails, since then nobody can see the run.
 
@@ -61,6 +63,7 @@ from graph_engine.events import RunCancelled as RunCancelledEvent
 from graph_engine.executor import error_info, gather
 from graph_engine.preview import preview, scrub
 from graph_engine.registry import Registry
+from graph_engine.run_inputs import input_problems, keyed_by_name
 from graph_engine.stopping import Stopped, run_stoppable
 
 RUN_OUTPUT_LIMIT = 64 * 1024
@@ -109,7 +112,7 @@ async def run(
             emitter=emitter,
             credentials=as_resolver(credentials),
             cancel=cancel or asyncio.Event(),
-            inputs=MappingProxyType(dict(inputs)),
+            inputs=MappingProxyType(keyed_by_name(inputs)),
         )
         result = await _execute(compiled, scope, abort_reason)
     finally:
@@ -131,14 +134,10 @@ def _prepare(
             if not isinstance(document, WorkflowDocument):
                 document = parse_document(document)
             compiled = compile_workflow(document, registry, options)
-        unknown = sorted(set(inputs) - set(compiled.input_names))
-        if unknown:
-            raise InvalidRunInputs(unknown, compiled.input_names)
-    except (DocumentError, ValidationFailed) as error:
+        if problems := input_problems(compiled.inputs, inputs):
+            raise InvalidRunInputs(problems)
+    except (DocumentError, ValidationFailed, InvalidRunInputs) as error:
         emitter.emit(RunFailed, _preflight_data(error, error.problems))
-        raise
-    except InvalidRunInputs as error:
-        emitter.emit(RunFailed, _preflight_data(error, []))
         raise
     return compiled
 

@@ -118,6 +118,12 @@ class NodeType(ABC):
         (registry or CORE).add(cls)
 
     @classmethod
+    def title_for(cls, params: Any) -> str:
+        """How problems name a node of this type with these (valid) params, when the person
+        gave it no title of their own; ``title`` unless a param says more."""
+        return cls.title
+
+    @classmethod
     def input_ports(cls, params: Any) -> tuple[Port, ...]:
         """The input ports for these (validated) params; ``inputs`` unless dynamic."""
         return cls.inputs

@@ -5,31 +5,60 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from graph_engine.errors import MissingInput, NodeError
+from graph_engine.names import MAX_PORT_NAME_LENGTH, name_key, port_name_problem
 from graph_engine.nodes.base import NodeContext, NodeParams, NodeType, Port, PortType
 
-_NAME = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z_][A-Za-z0-9_\- ]*$")
+
+def _name_field(kind: str) -> Any:
+    return Field(
+        default="",
+        max_length=MAX_PORT_NAME_LENGTH,
+        validate_default=True,
+        description=f"The {kind}'s name: letters and digits in any script, spaces, _ and -.",
+    )
 
 
-class WorkflowInput(NodeType):
+def _checked_name(kind: str, name: str) -> str:
+    if not name:
+        raise ValueError(f"give this {kind} a name")
+    if reason := port_name_problem(name):
+        raise ValueError(f"this {kind}'s name {reason}")
+    return name
+
+
+class _Named(NodeType, abstract=True):
+    """``io.input`` and ``io.output``: titled by their name, which people look for."""
+
+    @classmethod
+    def title_for(cls, params: Any) -> str:
+        return f"{cls.title} {params.name!r}"
+
+
+class WorkflowInput(_Named):
     type_id = "io.input"
     title = "Input"
     category = "Input / Output"
     description = "A named workflow input; a run supplies its value by name."
 
     class Params(NodeParams):
-        name: str = _NAME
+        name: str = _name_field("input")
         description: str = Field(default="", max_length=2000)
         default: str | None = Field(default=None, description="Used when a run omits it.")
+
+        @field_validator("name")
+        @classmethod
+        def _valid_name(cls, name: str) -> str:
+            return _checked_name("input", name)
 
     outputs = (Port("value", PortType.TEXT, title="Value"),)
 
     async def run(
         self, ctx: NodeContext, inputs: Mapping[str, Any], params: WorkflowInput.Params
     ) -> dict[str, Any]:
-        value = ctx.workflow_inputs.get(params.name, params.default)
+        value = ctx.workflow_inputs.get(name_key(params.name), params.default)
         if value is None:
             raise MissingInput(f"The run gave no value for input {params.name!r}.")
         if not isinstance(value, str):
@@ -42,14 +71,19 @@ class InputNotText(NodeError):
     retryable = False
 
 
-class WorkflowOutput(NodeType):
+class WorkflowOutput(_Named):
     type_id = "io.output"
     title = "Output"
     category = "Input / Output"
     description = "A named workflow output: the run's result under this name."
 
     class Params(NodeParams):
-        name: str = _NAME
+        name: str = _name_field("output")
+
+        @field_validator("name")
+        @classmethod
+        def _valid_name(cls, name: str) -> str:
+            return _checked_name("output", name)
 
     inputs = (Port("value", PortType.ANY, title="Value"),)
 

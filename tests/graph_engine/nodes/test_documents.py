@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from engine_testkit import Flow, run_flow
 
+from graph_engine import validate
 from graph_engine.registry import default_registry
-from graph_engine.validate import validate
 
 
 def loader_flow(**params: object) -> Flow:

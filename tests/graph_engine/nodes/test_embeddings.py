@@ -9,8 +9,8 @@ import pytest
 from engine_testkit import Flow, run_flow
 from langchain_core.embeddings import Embeddings
 
+from graph_engine import validate
 from graph_engine.registry import default_registry
-from graph_engine.validate import validate
 
 
 def embeddings_flow(**params: object) -> Flow:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from engine_testkit import assert_well_formed, run_flow
 
+from graph_engine import validate
 from graph_engine.document import export_bytes, parse_document
 from graph_engine.registry import default_registry
-from graph_engine.validate import validate
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 NAMES = ["prompt-chat", "rag", "router"]

@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from engine_testkit import Flow, assert_well_formed, run_flow
 
+from graph_engine import validate
 from graph_engine.events import CallbackSink, ListSink
 from graph_engine.providers.errors import ProviderError, provider_error
 from graph_engine.providers.extras import MissingDependency, require
 from graph_engine.registry import default_registry
 from graph_engine.runner import run
-from graph_engine.validate import validate
 
 SECRET = "sk-test-5f3c9a1d-not-a-real-key"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from engine_testkit import TEST_REGISTRY, Flow, run_flow
 
-from graph_engine.validate import validate
+from graph_engine import validate
 
 
 async def test_text_node_emits_its_text():

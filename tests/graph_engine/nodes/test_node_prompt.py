@@ -1,9 +1,19 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
 from engine_testkit import Flow, run_flow
 
+from graph_engine import validate
+from graph_engine.nodes._template import TemplateError, variables
 from graph_engine.nodes.prompt import PromptTemplate
-from graph_engine.validate import validate
+
+# The canvas's scanTemplate (frontend/src/canvas/ports.test.ts) is held to these too.
+CASES = json.loads(
+    (Path(__file__).parents[2] / "fixtures" / "template_cases.json").read_text("utf-8")
+)
 
 
 def ports(template: str) -> list[str]:
@@ -45,4 +55,34 @@ def test_every_variable_must_be_connected():
 def test_unbalanced_braces_are_refused():
     flow = Flow().node("p", "prompt.template", template="oops } here")
     (problem,) = [p for p in validate(flow.document()) if p.code == "invalid_params"]
-    assert "Unmatched '}'" in problem.message
+    assert problem.message == (
+        "Prompt template: The template has an unmatched '}' at position 5: write a "
+        "variable as {name} and a literal brace as {{ or }}."
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case["template"][:30])
+def test_template_cases_shared_with_the_canvas(case):
+    if case["error"] is None:
+        assert variables(case["template"]) == case["variables"]
+    else:
+        with pytest.raises(TemplateError) as raised:
+            variables(case["template"])
+        assert str(raised.value) == case["error"]
+
+
+async def test_variables_in_any_script_are_filled():
+    flow = (
+        Flow()
+        .node("a", "io.input", name="имя")
+        .node("b", "io.input", name="données clés")
+        .node("p", "prompt.template", template="{имя} / {donne\u0301es_clés} / {結果}")
+        .node("c", "data.text", text="結")
+        .node("o", "io.output", name="結果")
+        .wire("a.value", "p.имя")
+        .wire("b.value", "p.données_clés")
+        .wire("c.text", "p.結果")
+        .wire("p.prompt", "o.value")
+    )
+    result, _ = await run_flow(flow, {"имя": "Аня", "données clés": "k"})
+    assert result.outputs == {"結果": "Аня / k / 結"}

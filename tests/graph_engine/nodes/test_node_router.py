@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from engine_testkit import Flow, run_flow
 
+from graph_engine import validate
 from graph_engine.nodes.logic import Router
-from graph_engine.validate import validate
 
 RULES = [
     {"route": "refund", "kind": "contains", "value": "refund", "case_sensitive": False},

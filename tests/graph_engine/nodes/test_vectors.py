@@ -13,8 +13,8 @@ import asyncpg
 import pytest
 from engine_testkit import TEST_REGISTRY, Flow, run_flow
 
+from graph_engine import validate
 from graph_engine.providers.embeddings import LocalMiniLM
-from graph_engine.validate import validate
 from graph_engine.vectorstores.pgvector import PgVectorStore, plain_dsn
 from graph_engine.vectorstores.pinecone import PineconeVectorStore
 

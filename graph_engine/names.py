@@ -1,0 +1,71 @@
+"""Names people give things: workflow names, node titles, input and output names, template
+variables. Any script is welcome (``имя``, ``結果``, ``données_clés``); what a person could
+not see or type is not.
+
+- A *display name* (a workflow's name, a node's title) is any text that is not empty,
+  does not start or end with white space, and holds no control character (line breaks,
+  tabs, NUL…), line or paragraph separator, or bidirectional override (text that would
+  show differently from what it is).
+- An *input or output name* is a display name made of letters, marks and digits in any
+  script, spaces, ``_`` and ``-``.
+- A *template variable* is an identifier in any script (``{имя}``, ``{結果}``).
+
+Two names that differ only in their Unicode composition (``é`` as one character or as
+``e`` + a combining accent) look the same, so they are the same name: ``name_key`` (NFC)
+is what uniqueness and lookups compare. The name itself is kept as written.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+MAX_PORT_NAME_LENGTH = 100
+
+# Bidirectional embeddings, overrides and isolates: they reorder how text is shown.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_PORT_NAME_PUNCTUATION = frozenset("_- ")
+
+
+def name_key(name: str) -> str:
+    """The form names are compared in: NFC, so composed and decomposed accents are equal."""
+    return unicodedata.normalize("NFC", name)
+
+
+def display_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a workflow name or node title, or ``None`` when it can."""
+    if not name:
+        return "is empty"
+    if name != name.strip():
+        return "starts or ends with a space"
+    for character in name:
+        if unicodedata.category(character) in _INVISIBLE_CATEGORIES:
+            return f"holds a control character ({_codepoint(character)})"
+        if character in _BIDI_CONTROLS:
+            return f"holds a text-direction control ({_codepoint(character)})"
+    return None
+
+
+def port_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a workflow input or output, or ``None`` when it can."""
+    if reason := display_name_problem(name):
+        return reason
+    if len(name) > MAX_PORT_NAME_LENGTH:
+        return f"is longer than {MAX_PORT_NAME_LENGTH} characters"
+    for character in name:
+        if character not in _PORT_NAME_PUNCTUATION and unicodedata.category(character)[0] not in (
+            "L",
+            "M",
+            "N",
+        ):
+            return f"holds {character!r}; use letters and digits (any script), spaces, _ and -"
+    return None
+
+
+def is_variable_name(name: str) -> bool:
+    """Whether ``name`` can be a template variable: an identifier in any script."""
+    return name_key(name).isidentifier()
+
+
+def _codepoint(character: str) -> str:
+    return f"U+{ord(character):04X}"
