@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 # pytest puts tests/ on sys.path, where tests/backend and tests/graph_engine would pass for
 # namespace packages and shadow the real ones; the repository root must come first.
@@ -37,6 +38,19 @@ from backend.db.migrate import upgrade_database  # noqa: E402
 
 TEST_DATABASE_ENV = "NODELOOM_TEST_DATABASE_URL"
 T = TypeVar("T")
+
+# Property tests: "default" (make test, CI) draws the same 300 examples every run, so a
+# failure reproduces; NODELOOM_HYPOTHESIS_PROFILE=long draws 10,000 new ones per test.
+HYPOTHESIS_PROFILE_ENV = "NODELOOM_HYPOTHESIS_PROFILE"
+_quiet = [HealthCheck.too_slow, HealthCheck.data_too_large]
+settings.register_profile(
+    "default", max_examples=300, derandomize=True, database=None, deadline=None,
+    suppress_health_check=_quiet, print_blob=True,
+)  # fmt: skip
+settings.register_profile(
+    "long", max_examples=10_000, deadline=None, suppress_health_check=_quiet, print_blob=True
+)
+settings.load_profile(os.environ.get(HYPOTHESIS_PROFILE_ENV, "default"))
 
 
 @pytest.fixture(scope="session")
