@@ -25,12 +25,13 @@ from backend.commands import worker as worker_command
 from backend.commands.base import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
+    EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
 )
 
-__all__ = ["EXIT_FAILURE", "EXIT_OK", "EXIT_USAGE", "CommandError", "main"]
+__all__ = ["EXIT_FAILURE", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "CommandError", "main"]
 
 logger = logging.getLogger("nodeloom")
 

@@ -72,7 +72,6 @@ def stored_document_problems(data: Any) -> list[StoredProblem]:
 
 
 def as_stored(problems: list[Problem]) -> list[StoredProblem]:
-    ordered = sorted(problems, key=lambda problem: not problem.is_error)  # stable
     return [
         {
             "code": problem.code,
@@ -82,7 +81,7 @@ def as_stored(problems: list[Problem]) -> list[StoredProblem]:
             "edge_id": problem.edge_id,
             "message": problem.message,
         }
-        for problem in ordered
+        for problem in problems  # errors first, as validate and parse_document give them
     ]
 
 

@@ -45,9 +45,10 @@ from backend.errors import (
 )
 from backend.runs.summary import RunStatus
 from backend.runs.waiting import MAX_WAIT_S, wait_for_end
-from graph_engine.document import ANNOTATION_PREFIX
+from graph_engine.analysis import run_blockers
+from graph_engine.errors import Problem
 from graph_engine.events import parse_event
-from graph_engine.validate import nothing_to_run
+from graph_engine.run_inputs import declared_inputs, input_problems
 
 router = APIRouter(tags=["runs"])
 log = logging.getLogger(__name__)
@@ -179,55 +180,31 @@ async def queue_run(
 
 
 def _check_runnable(problems: list[dict[str, Any]], document: dict[str, Any]) -> None:
-    errors = [problem for problem in problems if problem.get("severity") == "error"]
-    if not errors and not any(_runs(node) for node in document.get("nodes", [])):
-        errors = [nothing_to_run().as_dict()]  # valid, but the engine would refuse it
-    if not errors:
+    """Refuse what the engine would refuse: the errors stored with the version (from
+    ``validate`` at save time), or ``nothing_to_run``."""
+    node_types = (str(node.get("type", "")) for node in document.get("nodes", []))
+    blockers = run_blockers(map(Problem.from_dict, problems), node_types)
+    if not blockers:
         return
-    count = len(errors)
+    count = len(blockers)
     raise WorkflowNotRunnable(
         f"The workflow has {count} problem{'s' if count != 1 else ''} that stop it from "
         "running; fix them and save it first.",
-        [
-            FieldProblem(problem["code"], problem["message"], pointer=problem.get("pointer", ""))
-            for problem in errors
-        ],
+        _field_problems(blockers),
     )
-
-
-def _runs(node: dict[str, Any]) -> bool:
-    return not str(node.get("type", "")).startswith(ANNOTATION_PREFIX)  # notes never run
 
 
 def _check_inputs(document: dict[str, Any], inputs: dict[str, str]) -> None:
-    declared = {
-        node["params"].get("name"): node["params"].get("default")
-        for node in document.get("nodes", [])
-        if node.get("type") == "io.input" and isinstance(node.get("params"), dict)
-    }
-    missing = sorted(
-        name for name, default in declared.items() if default is None and name not in inputs
-    )
-    unknown = sorted(set(inputs) - set(declared))
-    problems = [
-        FieldProblem("missing_input", f"The workflow needs input {name!r}.", pointer="/inputs")
-        for name in missing
-    ] + [
-        FieldProblem(
-            "unknown_input",
-            f"The workflow has no input {name!r}; its inputs are: "
-            f"{', '.join(sorted(map(repr, declared))) or 'none'}.",
-            pointer=f"/inputs/{name.replace('~', '~0').replace('/', '~1')}",
-        )
-        for name in unknown
-    ]
+    problems = input_problems(declared_inputs(document.get("nodes", [])), inputs)
     if problems:
-        parts = []
-        if missing:
-            parts.append("missing " + ", ".join(map(repr, missing)))
-        if unknown:
-            parts.append("unknown " + ", ".join(map(repr, unknown)))
-        raise InvalidInput(f"The inputs do not match the workflow: {'; '.join(parts)}.", problems)
+        raise InvalidInput(
+            f"The inputs do not match the workflow: {' '.join(p.message for p in problems)}",
+            _field_problems(problems),
+        )
+
+
+def _field_problems(problems: list[Problem]) -> list[FieldProblem]:
+    return [FieldProblem(p.code, p.message, pointer=p.pointer) for p in problems]
 
 
 @router.get(

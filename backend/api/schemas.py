@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from backend.db.models import WorkflowRecord, WorkflowVersionRecord
-from graph_engine.document import MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, WorkflowDocument
+from graph_engine.document import MAX_DESCRIPTION_LENGTH, DisplayName, WorkflowDocument
 from graph_engine.ports import PortType
 
 
@@ -32,9 +32,7 @@ def refuse_unstorable(value: str) -> str:
 
 _Storable = AfterValidator(refuse_unstorable)
 StorableText = Annotated[str, _Storable]
-Name = Annotated[
-    str, StringConstraints(min_length=1, max_length=MAX_NAME_LENGTH, strict=True), _Storable
-]
+Name = DisplayName  # the rule a workflow document's name follows (graph_engine.names)
 Description = Annotated[
     str, StringConstraints(max_length=MAX_DESCRIPTION_LENGTH, strict=True), _Storable
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_INVALID = 2  # the workflow document, or the inputs given for it, has a problem
 EXIT_INTERRUPTED = 130
 
 

@@ -1,12 +1,13 @@
 """``nodeloom run WORKFLOW.json --input NAME=VALUE …``: run a workflow here, no server.
 
-The document is checked first (an invalid one prints its problems and exits 1), then
-run by ``graph_engine.run``: progress goes to stderr as it happens, the outputs to
-stdout at the end (or one JSON object with ``--json``). Ctrl+C cancels the run cleanly
-(the engine's ``cancel`` event); a second Ctrl+C stops at once.
+The document and the inputs are checked first, as the run API checks them (an invalid
+one prints one line per problem and exits 2, never a traceback), then run by
+``graph_engine.run``: progress goes to stderr as it happens, the outputs to stdout at
+the end (or one JSON object with ``--json``). Ctrl+C cancels the run cleanly (the
+engine's ``cancel`` event); a second Ctrl+C stops at once.
 
-Exit status: 0 succeeded, 1 invalid workflow or failed run (naming the node), 2 usage
-(unknown or missing inputs, unset credentials), 130 cancelled.
+Exit status: 0 succeeded, 1 failed run (naming the node), 2 invalid workflow, inputs
+that do not match it, unset credentials or other usage errors, 130 cancelled.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from backend.commands.base import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
+    EXIT_INVALID,
     EXIT_OK,
     EXIT_USAGE,
     CommandError,
@@ -38,7 +40,7 @@ from backend.commands.run_report import print_invalid, print_report
 from backend.commands.workflow_file import check_workflow_file, problem_line
 
 if TYPE_CHECKING:
-    from graph_engine import RunResult, WorkflowDocument
+    from graph_engine import Problem, RunResult, WorkflowDocument
 
 EXIT_BY_STATUS = {"succeeded": EXIT_OK, "failed": EXIT_FAILURE, "cancelled": EXIT_INTERRUPTED}
 TICK_SECONDS = 0.1
@@ -86,9 +88,12 @@ def run_command(args: argparse.Namespace) -> int:
     checked = check_workflow_file(args.workflow)
     if checked.document is None or checked.errors:
         print_invalid(checked, args.json)
-        return EXIT_FAILURE
+        return EXIT_INVALID
+    if input_problems := _input_problems(checked.document, inputs):
+        checked.problems = input_problems
+        print_invalid(checked, args.json, _inputs_hint(checked.document))
+        return EXIT_INVALID
     document = checked.document
-    _check_inputs(document, inputs)
     credentials = EnvironmentCredentials(os.environ, dict(args.credential))
     _check_credentials(document, credentials)
     node_types = {node.id: node.type for node in document.nodes}
@@ -120,26 +125,22 @@ def read_inputs(values: list[tuple[str, str]], files: list[tuple[str, str]]) -> 
     return inputs
 
 
-def _check_inputs(document: WorkflowDocument, inputs: dict[str, str]) -> None:
-    declared = {
-        node.params["name"]: node.params.get("default")
-        for node in document.nodes
-        if node.type == "io.input"
-    }
-    described = ", ".join(
-        f"{name}" + (" (optional)" if default is not None else "")
-        for name, default in declared.items()
-    )
-    unknown = sorted(set(inputs) - set(declared))
-    missing = [name for name, default in declared.items() if default is None and name not in inputs]
-    if unknown:
-        takes = f"it takes: {described}" if declared else "it takes no inputs"
-        raise CommandError(
-            f"the workflow has no input {', '.join(map(repr, unknown))}; {takes}", EXIT_USAGE
-        )
-    if missing:
-        flags = " ".join(f"--input {name}=…" for name in missing)
-        raise CommandError(f"the workflow needs {flags} (it takes: {described})", EXIT_USAGE)
+def _input_problems(document: WorkflowDocument, inputs: dict[str, str]) -> list[Problem]:
+    from graph_engine.run_inputs import declared_inputs, input_problems
+
+    return input_problems(declared_inputs(document.nodes), inputs)
+
+
+def _inputs_hint(document: WorkflowDocument) -> str:
+    from graph_engine.run_inputs import declared_inputs
+
+    takes = [
+        f"{item.name}" + ("" if item.required else " (optional)")
+        for item in declared_inputs(document.nodes)
+    ]
+    if not takes:
+        return "the workflow takes no inputs."
+    return f"give inputs as --input NAME=VALUE; the workflow takes: {', '.join(takes)}."
 
 
 def _check_credentials(document: WorkflowDocument, credentials: EnvironmentCredentials) -> None:

@@ -20,14 +20,18 @@ if TYPE_CHECKING:
     from graph_engine import RunResult
 
 
-def print_invalid(checked: CheckedWorkflow, as_json: bool) -> None:
+def print_invalid(checked: CheckedWorkflow, as_json: bool, hint: str | None = None) -> None:
+    """One line per problem on stderr (``hint`` last, if any), or the JSON report."""
     if as_json:
         report = {**_empty_report("invalid"), "problems": problems_json(checked)}
         print(json.dumps(report, indent=2, ensure_ascii=False))
-    else:
-        for problem in checked.problems:
-            print(problem_line(checked.path, problem), file=sys.stderr)
-        print(f"{checked.path}: the workflow cannot run; fix the errors above.", file=sys.stderr)
+        return
+    for problem in checked.problems:
+        print(problem_line(checked.path, problem), file=sys.stderr)
+    print(
+        f"{checked.path}: {hint or 'the workflow cannot run; fix the errors above.'}",
+        file=sys.stderr,
+    )
 
 
 def _empty_report(status: str) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """``nodeloom validate WORKFLOW.json``: every problem a save would store, for editors and CI.
 
-Exit status: 0 when the workflow can run (warnings are printed but pass), 1 when it has
-an error (or cannot be read), 2 for usage errors.
+Exit status: 0 when the workflow can run (warnings are printed but pass), 2 when it has
+an error (one line per problem, never a traceback) or another usage error, 1 when the
+file cannot be read.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from backend.commands.base import EXIT_FAILURE, EXIT_OK
+from backend.commands.base import EXIT_INVALID, EXIT_OK
 from backend.commands.workflow_file import (
     check_workflow_file,
     problem_line,
@@ -25,7 +26,7 @@ def register(commands: Any) -> None:
         "validate",
         help="check a workflow file: structure and graph (cycles, ports, inputs)",
         description="Check a workflow document as a save would, print every problem, and "
-        "exit 1 if any is an error (warnings alone exit 0).",
+        "exit 2 if any is an error (warnings alone exit 0).",
     )
     parser.add_argument("workflow", type=Path, metavar="WORKFLOW.json", help="`-` reads stdin")
     parser.add_argument(
@@ -50,4 +51,4 @@ def validate_command(args: argparse.Namespace) -> int:
         for problem in checked.problems:
             print(problem_line(checked.path, problem))
         print(summary_line(checked))
-    return EXIT_OK if checked.runnable else EXIT_FAILURE
+    return EXIT_OK if checked.runnable else EXIT_INVALID

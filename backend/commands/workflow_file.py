@@ -4,7 +4,7 @@ A file is checked the way a save is: its structure first (``parse_document``, ev
 fault at once), then its graph (``graph_engine.validate``). Either way the result is a
 list of problems, each printed on one line::
 
-    flow.json: error [cycle] node 'a' at /nodes/0: Nodes form a cycle: 'a' → 'b' → 'a'. …
+    flow.json: error [cycle] node 'a' at /nodes/0: These nodes form a loop: A → B → A. …
 """
 
 from __future__ import annotations
@@ -54,8 +54,7 @@ def check_workflow_file(path: Path) -> CheckedWorkflow:
         document = parse_document(data)
     except DocumentError as error:
         return CheckedWorkflow(path, None, list(error.problems))
-    problems = sorted(validate(document), key=lambda problem: not problem.is_error)
-    return CheckedWorkflow(path, document, problems)
+    return CheckedWorkflow(path, document, validate(document))  # errors first
 
 
 def _read_text(path: Path) -> str:

@@ -11,13 +11,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from backend.api.documents import unstorable_values
 from backend.exchange import flowise, langflow
 from backend.exchange.builder import Conversion
 from backend.exchange.credentials import rename_credentials, with_credentials
 from backend.exchange.detect import SourceFormat, detect_format
 from backend.exchange.import_secrets import strip_secrets
-from graph_engine.document import WorkflowDocument, parse_document
+from graph_engine.document import WorkflowDocument, parse_document, value_problems
 from graph_engine.errors import DocumentError
 
 _CONVERTERS: dict[str, Callable[[Mapping[str, Any]], Conversion]] = {
@@ -49,7 +48,7 @@ def prepare_import(source: Any, credential_map: Mapping[str, str]) -> PreparedIm
     else:
         conversion = _CONVERTERS[source_format](source)
         raw, notes = conversion.document, list(conversion.notes)
-    unstorable = unstorable_values(raw)
+    unstorable = value_problems(raw)
     if unstorable:
         raise DocumentError(unstorable)
     raw, secret_notes = strip_secrets(raw)

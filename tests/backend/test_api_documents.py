@@ -44,9 +44,7 @@ async def test_malformed_json_is_400_with_its_location(
     assert body["errors"] == [{"code": "malformed_json", "message": body["detail"], "pointer": ""}]
 
 
-@pytest.mark.parametrize(
-    "raw", [b"", b"   ", b"\xff\xfe{}", b'{"name": NaN}', b'{"name": "x", "a": Infinity}']
-)
+@pytest.mark.parametrize("raw", [b"", b"   ", b"\xff\xfe{}"])  # NaN: auth/test_document_numbers
 async def test_unreadable_bodies_are_400(client: httpx.AsyncClient, workflow: dict, raw: bytes):
     await _refused_put(client, workflow, 400, "malformed_json", content=raw)
 

@@ -60,7 +60,10 @@ async def test_a_cycle_is_saved_as_a_draft_that_cannot_run(client: httpx.AsyncCl
     cycle = body["problems"][0]
     assert cycle["severity"] == "error"
     assert (cycle["node_id"], cycle["edge_id"], cycle["pointer"]) == ("a", None, "/nodes/0")
-    assert "'a' → 'b' → 'a'" in cycle["message"]
+    assert cycle["message"] == (
+        "These nodes form a loop: Prompt template 1 → Prompt template 2 → Prompt template 1. "
+        "Workflows must not loop."
+    )
     assert body["document"]["edges"] == looping()["edges"]
     assert await fetch(client, workflow["id"]) == body
 
@@ -111,7 +114,7 @@ async def test_a_warning_alone_does_not_block_runs(client: httpx.AsyncClient):
             "pointer": "/nodes/0",
             "node_id": "t",
             "edge_id": None,
-            "message": "Nothing uses the output of node 't'; it runs for nothing.",
+            "message": "Text: nothing uses its output, so it runs for nothing.",
         }
     ]
 
@@ -127,12 +130,8 @@ async def test_errors_come_before_warnings_and_name_their_edge(client: httpx.Asy
     body = (await save(client, workflow["id"], doc, 1)).json()
 
     assert body["runnable"] is False
-    assert codes(body) == [
-        "incompatible_ports",
-        "missing_required_input",
-        "output_unused",
-        "output_unused",
-    ]
+    # the wrong wire is the fault; the input it feeds counts as connected
+    assert codes(body) == ["incompatible_ports", "output_unused", "output_unused"]
     assert (body["problems"][0]["edge_id"], body["problems"][0]["pointer"]) == ("tj", "/edges/0")
 
 

@@ -164,7 +164,10 @@ async def test_create_refuses_bad_bodies_with_pointers(client: httpx.AsyncClient
         ({"name": "x" * 201}, "/name", "too_long"),
         ({"name": 7}, "/name", "not_a_string"),
         ({"name": "ok", "colour": "red"}, "/colour", "unknown_field"),
-        ({"name": "nul\x00"}, "/name", "invalid_value"),
+        ({"name": "nul\x00"}, "/name", "invalid_name"),
+        ({"name": " padded"}, "/name", "invalid_name"),
+        ({"name": "two\nlines"}, "/name", "invalid_name"),
+        ({"name": "spoof\u202eexe.txt"}, "/name", "invalid_name"),
     ]
     for body, pointer, code in cases:
         problem = assert_problem(
@@ -293,7 +296,7 @@ async def test_delete_removes_the_workflow_and_its_history(client: httpx.AsyncCl
 
 
 async def test_unicode_everywhere_round_trips(client: httpx.AsyncClient):
-    name = "Ünïcödé 🚀 工作流 — ‮rtl‬"
+    name = "Ünïcödé 🚀 工作流 — עברית"
     nodes = [
         node(
             "节点-1 🧠", "prompt.template", template="Héllo {名前} 👋", nested={"ключ": ["ü", "🙂"]}

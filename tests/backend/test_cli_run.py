@@ -19,7 +19,7 @@ import pytest
 from cli_support import chat, greeting, looping, routed, write
 from fake_openai import fake_openai
 
-from backend.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main
+from backend.cli import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from backend.commands.credentials import variable_for
 
 SECRET = "sk-test-do-not-print-4711"
@@ -98,13 +98,13 @@ def test_inputs_from_files_and_multiline_outputs(tmp_path: Path, capsys: pytest.
 def test_an_invalid_workflow_is_not_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     path = write(tmp_path / "loop.json", looping())
 
-    assert main(["run", str(path)]) == EXIT_FAILURE
+    assert main(["run", str(path)]) == EXIT_INVALID
     out, err = capsys.readouterr()
-    assert main(["run", str(path), "--json"]) == EXIT_FAILURE
+    assert main(["run", str(path), "--json"]) == EXIT_INVALID
     report = json.loads(capsys.readouterr().out)
 
     assert out == ""
-    assert f"{path}: error [cycle] node 'a' at /nodes/0: Nodes form a cycle" in err
+    assert f"{path}: error [cycle] node 'a' at /nodes/0: These nodes form a loop" in err
     assert "cannot run" in err and "Running" not in err
     assert (report["status"], report["events"]) == ("invalid", 0)
     assert [problem["code"] for problem in report["problems"]] == ["cycle"]
@@ -113,8 +113,10 @@ def test_an_invalid_workflow_is_not_run(tmp_path: Path, capsys: pytest.CaptureFi
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ([], "needs --input name=…"),
-        (["-i", "name=a", "-i", "mood=b"], "no input 'mood'; it takes: name"),
+        ([], "error [missing_input] at /inputs: The workflow needs input 'name'."),
+        ([], "give inputs as --input NAME=VALUE; the workflow takes: name."),
+        (["-i", "name=a", "-i", "mood=b"], "error [unknown_input] at /inputs/mood: The workflow"),
+        (["-i", "name=a", "-i", "mood=b"], "has no input 'mood'; its inputs are: 'name'."),
         (["-i", "name=a", "-i", "name=b"], "input 'name' is given twice"),
         (["-i", "name=a", "--input-file", "x=/no/such/file"], "cannot read input 'x'"),
     ],
@@ -124,7 +126,7 @@ def test_input_mistakes_are_refused_before_running(
 ):
     path = write(tmp_path / "greeting.json", greeting())
 
-    assert main(["run", str(path), *arguments]) in (EXIT_USAGE, EXIT_FAILURE)
+    assert main(["run", str(path), *arguments]) in (EXIT_INVALID, EXIT_FAILURE)
 
     err = capsys.readouterr().err
     assert message in err and "Running" not in err

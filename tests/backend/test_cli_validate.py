@@ -1,4 +1,4 @@
-"""``nodeloom validate``: every problem, one per line or as JSON; exit 1 on any error."""
+"""``nodeloom validate``: every problem, one per line or as JSON; exit 2 on any error."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from api_support import document, node
 from cli_support import greeting, link, looping, write
 
-from backend.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main
+from backend.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 
 
 def test_a_clean_workflow_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
@@ -30,7 +30,7 @@ def test_warnings_are_printed_but_pass(tmp_path: Path, capsys: pytest.CaptureFix
 
     assert capsys.readouterr().out.splitlines() == [
         f"{path}: warning [output_unused] node 'spare' at /nodes/3: "
-        "Nothing uses the output of node 'spare'; it runs for nothing.",
+        "Text: nothing uses its output, so it runs for nothing.",
         f"{path}: 1 warning — can run",
     ]
 
@@ -38,11 +38,13 @@ def test_warnings_are_printed_but_pass(tmp_path: Path, capsys: pytest.CaptureFix
 def test_a_cycle_is_an_error_naming_its_nodes(tmp_path: Path, capsys: pytest.CaptureFixture):
     path = write(tmp_path / "loop.json", looping())
 
-    assert main(["validate", str(path)]) == EXIT_FAILURE
+    assert main(["validate", str(path)]) == EXIT_INVALID
 
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith(f"{path}: error [cycle] node 'a' at /nodes/0: Nodes form a cycle")
-    assert "'a' → 'b' → 'a'" in lines[0]
+    assert lines[0] == (
+        f"{path}: error [cycle] node 'a' at /nodes/0: These nodes form a loop: "
+        "Prompt template 1 → Prompt template 2 → Prompt template 1. Workflows must not loop."
+    )
     assert lines[-1] == f"{path}: 1 error — cannot run"
 
 
@@ -51,13 +53,12 @@ def test_errors_come_first_and_edges_are_named(tmp_path: Path, capsys: pytest.Ca
     doc["edges"] = [link("tj", "t", "j", "documents")]
     path = write(tmp_path / "wires.json", doc)
 
-    assert main(["validate", str(path)]) == EXIT_FAILURE
+    assert main(["validate", str(path)]) == EXIT_INVALID
 
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(f"{path}: error [incompatible_ports] edge 'tj' at /edges/0: ")
-    assert "error [missing_required_input] node 'j'" in lines[1]
-    assert "warning [output_unused] node 'j'" in lines[2]
-    assert lines[-1] == f"{path}: 2 errors, 1 warning — cannot run"
+    assert "warning [output_unused] node 'j'" in lines[1]
+    assert lines[-1] == f"{path}: 1 error, 1 warning — cannot run"
 
 
 def test_json_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
@@ -65,7 +66,7 @@ def test_json_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[
     doc["nodes"].append(node("spare", text="unused"))
     path = write(tmp_path / "loop.json", doc)
 
-    assert main(["validate", str(path), "--json"]) == EXIT_FAILURE
+    assert main(["validate", str(path), "--json"]) == EXIT_INVALID
 
     report = json.loads(capsys.readouterr().out)
     assert {key: report[key] for key in ("file", "runnable", "error_count", "warning_count")} == {
@@ -94,8 +95,8 @@ def test_structural_faults_are_reported_the_same_way(
     broken = write(tmp_path / "broken.json", document("B", [node("a"), node("a")]))
     malformed = write(tmp_path / "malformed.json", '{"nodes": [')
 
-    assert main(["validate", str(broken)]) == EXIT_FAILURE
-    assert main(["validate", str(malformed), "--json"]) == EXIT_FAILURE
+    assert main(["validate", str(broken)]) == EXIT_INVALID
+    assert main(["validate", str(malformed), "--json"]) == EXIT_INVALID
 
     out = capsys.readouterr().out
     assert f"{broken}: error [duplicate_node_id] at /nodes/1/id:" in out
@@ -108,7 +109,7 @@ def test_structural_faults_are_reported_the_same_way(
 def test_reads_standard_input(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture):
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(looping())))
 
-    assert main(["validate", "-"]) == EXIT_FAILURE
+    assert main(["validate", "-"]) == EXIT_INVALID
 
     assert "-: error [cycle]" in capsys.readouterr().out
 

@@ -53,7 +53,7 @@ async def test_migrations_create_the_tables_and_record_the_revision(database_url
         "credentials",
         "share_links",
     }
-    assert revision == "0004"
+    assert revision == "0005"
     assert foreign_keys[0]["referred_table"] == "workflows"
     assert foreign_keys[0]["options"].get("ondelete") == "CASCADE"
 
@@ -69,7 +69,7 @@ async def test_upgrade_builds_a_blank_database_and_can_run_again(blank_database_
 
     assert before == (None, [])
     assert await _inspect(blank_database_url, state) == (
-        "0004",
+        "0005",
         [
             "alembic_version",
             "api_keys",
@@ -113,7 +113,12 @@ def _rows_at_0001(workflow_id: str, doc: dict) -> tuple[dict, dict]:
 
 
 def _table_0001(name: str, row: dict) -> sa.TableClause:
-    types = {"document": JsonDocument, "created_at": UtcDateTime(), "updated_at": UtcDateTime()}
+    types = {
+        "document": JsonDocument,
+        "problems": JsonDocument,
+        "created_at": UtcDateTime(),
+        "updated_at": UtcDateTime(),
+    }
     return sa.table(name, *(sa.column(key, types.get(key)) for key in row))
 
 
@@ -161,4 +166,38 @@ async def test_0002_checks_the_rows_written_before_it(blank_database_url: str):
         assert [problem["code"] for problem in loop_problems] == ["cycle"], table
         assert loop_problems[0]["severity"] == "error"
         assert loop_problems[0]["node_id"] == "a"
-        assert "'a' → 'b' → 'a'" in loop_problems[0]["message"]
+        assert loop_problems[0]["message"] == (
+            "These nodes form a loop: Prompt template 1 → Prompt template 2 → Prompt template 1. "
+            "Workflows must not loop."
+        )
+
+
+async def test_0005_rechecks_problems_stored_by_an_earlier_release(blank_database_url: str):
+    stale = [{"code": "cycle", "severity": "error", "pointer": "/nodes/0", "node_id": "a",
+              "edge_id": None, "message": "Nodes form a cycle: 'a' → 'a'."}]  # fmt: skip
+    fixed = document("Fixed", [node("t", text="hi"), node("o", "io.output", name="out")])
+    fixed["edges"] = [{"id": "to", "source": "t", "target": "o"}]
+    padded = document("Padded", [node("t", text="hi") | {"label": "Greeting "}])
+    await upgrade_database(blank_database_url, "0004")
+    engine = create_engine(blank_database_url)
+    try:
+        async with engine.begin() as connection:
+            for workflow_id, doc in (("c" * 32, fixed), ("d" * 32, padded)):
+                workflow, version = _rows_at_0001(workflow_id, doc)
+                for table, row in (("workflows", workflow), ("workflow_versions", version)):
+                    row = {**row, "problems": stale}
+                    await connection.execute(_table_0001(table, row).insert().values(**row))
+    finally:
+        await engine.dispose()
+
+    await upgrade_database(blank_database_url)
+
+    def read(connection):
+        statement = sa.select(sa.column("id"), sa.column("problems", JsonDocument))
+        return dict(connection.execute(statement.select_from(sa.table("workflows"))).all())
+
+    rows = await _inspect(blank_database_url, read)
+    assert rows["c" * 32] == []  # the stale cycle is gone
+    assert [(p["code"], p["pointer"]) for p in rows["d" * 32]] == [
+        ("invalid_name", "/nodes/0/label")
+    ]
