@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import cases from '../../../tests/fixtures/template_cases.json';
 import { catalogue } from '../test/catalogue';
 import { portsFor, scanTemplate } from './ports';
 
@@ -18,6 +19,12 @@ describe('scanTemplate (mirrors graph_engine/nodes/_template.py)', () => {
     expect(scan.variables).toEqual(['name']);
     expect(scan.error?.index).toBe(10);
     expect(scanTemplate('{1abc}').error).not.toBeNull();
+  });
+
+  it.each(cases)('gives the engine\'s answer for $template', (expected) => {
+    const scan = scanTemplate(expected.template);
+    expect(scan.error?.message ?? null).toBe(expected.error);
+    if (expected.variables !== null) expect(scan.variables).toEqual(expected.variables);
   });
 });
 

@@ -11,30 +11,43 @@
  */
 import type { NodeTypeSpec, PortSpec } from './catalogue';
 
-const TEMPLATE_TOKEN = /\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}|[{}]/g;
+const TEMPLATE_TOKEN = /\{\{|\}\}|\{([^{}]*)\}|[{}]/g;
+// An identifier in any script, as Python's str.isidentifier() (XID_Start, XID_Continue).
+const VARIABLE = /^[\p{XID_Start}_]\p{XID_Continue}*$/u;
 
 export interface TemplateScan {
+  /** Variable names in NFC form, in order of first appearance. */
   variables: string[];
-  /** The first unmatched brace, as the engine would report it. */
+  /** The first fault, as the engine reports it; `index` counts code points, as Python does. */
   error: { index: number; message: string } | null;
 }
 
+/** Mirrors graph_engine/nodes/_template.py; tests/fixtures/template_cases.json holds both to
+ * the same answers. */
 export function scanTemplate(template: string): TemplateScan {
   const found = new Set<string>();
   for (const match of template.matchAll(TEMPLATE_TOKEN)) {
-    const token = match[0];
-    if (token === '{' || token === '}') {
-      return {
-        variables: [...found],
-        error: {
-          index: match.index ?? 0,
-          message: `Unmatched '${token}' at position ${match.index}: write a variable as {name} and a literal brace as {{ or }}.`,
-        },
-      };
+    const [token, inner] = match;
+    if (token === '{{' || token === '}}') continue;
+    const index = [...template.slice(0, match.index)].length;
+    if (inner === undefined) {
+      const message = `The template has an unmatched '${token}' at position ${index}: write a variable as {name} and a literal brace as {{ or }}.`;
+      return { variables: [...found], error: { index, message } };
     }
-    if (match[1]) found.add(match[1]);
+    const name = inner.normalize('NFC');
+    if (!VARIABLE.test(name)) {
+      const message = `The template's ${shown(token)} at position ${index} is not a variable: a variable is a name of letters, digits and _ (any script) not starting with a digit; write a literal brace as {{ or }}.`;
+      return { variables: [...found], error: { index, message } };
+    }
+    found.add(name);
   }
   return { variables: [...found], error: null };
+}
+
+/** `token` quoted on one line, at most 40 characters. */
+function shown(token: string): string {
+  const text = [...token.split(/\s+/).filter(Boolean).join(' ')];
+  return `'${text.length <= 40 ? text.join('') : text.slice(0, 39).join('') + '…'}'`;
 }
 
 const dynamicPort = (name: string, type: string): PortSpec => ({

@@ -111,7 +111,8 @@ function nodeToDocument(node: AppNode): DocumentNode {
     type: kind,
     position: { x: node.position.x, y: node.position.y },
   };
-  if (label !== undefined) result.label = label;
+  const title = label?.trim(); // a name is kept without edge spaces (graph_engine/names.py)
+  if (title) result.label = title;
   result.params =
     node.type === 'nodeGroup'
       ? {
