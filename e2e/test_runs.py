@@ -125,6 +125,35 @@ def test_build_run_and_see_outputs(page: Page, api, screenshot) -> None:
     expect(page.get_by_role("tooltip")).to_have_text(re.compile(r"^Fix 1 problem before running"))
 
 
+def test_a_template_dropped_before_its_feeders_runs(page: Page, api, screenshot) -> None:
+    """The order a person drops nodes in never matters: the template first, then the
+    inputs that feed it, then the output (a document listing a node before its feeders
+    once failed at once with "Need to add_node first"). Names in any script."""
+    open_workflow(page, api, "Template first")
+    template = drop_from_palette(page, "Prompt template", 460, 220)
+    inspector(page).get_by_label("Template").fill("{a} and {имя}")
+    expect(template.get_by_label("имя input")).to_be_visible()
+    first = drop_from_palette(page, "Input", 130, 120)
+    inspector(page).get_by_role("textbox", name="Name").nth(1).fill("a")
+    second = drop_from_palette(page, "Input", 130, 330)
+    inspector(page).get_by_role("textbox", name="Name").nth(1).fill("имя")
+    output = drop_from_palette(page, "Output", 790, 220)
+    inspector(page).get_by_role("textbox", name="Name").nth(1).fill("結果")
+    connect(page, first, "value", template, "a")
+    connect(page, second, "value", template, "имя")
+    connect(page, template, "prompt", output, "value")
+    expect(page.get_by_role("group", name=EDGE)).to_have_count(3)
+    wait_saved(page)
+    expect(page.get_by_text("No problems", exact=True)).to_be_visible()
+
+    start_run(page, a="salt", имя="pepper")
+    expect(run_bar(page).get_by_text("Succeeded")).to_be_visible()
+    for node in (template, first, second, output):
+        expect_node(node, "Succeeded")
+    expect(output.get_by_label("Output preview")).to_have_text("salt and pepper")
+    screenshot(page, "run-template-dropped-first")
+
+
 def test_slow_run_live_reload_and_past_runs(page: Page, api, openai_url, screenshot) -> None:
     workflow = create_workflow(api, unique("Slow chat"), slow_chat(openai_url))
     page.goto(f"/workflows/{workflow['id']}")

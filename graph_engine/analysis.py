@@ -218,7 +218,7 @@ _PREFIX = re.compile(r"^(Value error|Assertion failed), ")
 def param_fault(item: Any) -> str:
     """One pydantic error about a node's params, in words: our own validators' messages
     (written for people) as they are, pydantic's with the field named."""
-    where = ".".join(str(part) for part in item["loc"])
+    where = " ".join(f"#{part + 1}" if isinstance(part, int) else str(part) for part in item["loc"])
     message = _PREFIX.sub("", str(item["msg"]))
     kind = item["type"]
     if kind in ("value_error", "assertion_error"):
@@ -266,8 +266,8 @@ def _annotation_edge(
     return Problem(
         pointer("edges", index),
         "annotation_edge",
-        f"The connection from {title(edge.source)} to {title(edge.target)} touches a note; "
-        "notes cannot be connected.",
+        "Notes cannot be connected: remove the connection from "
+        f"{title(edge.source)} to {title(edge.target)}.",
         edge_id=edge.id,
     )
 

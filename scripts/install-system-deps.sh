@@ -7,6 +7,8 @@ packages=()
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || packages+=(fonts-noto-color-emoji)
 dpkg -s fonts-liberation >/dev/null 2>&1 || packages+=(fonts-liberation)
+# Chinese and Japanese glyphs (names in any script show as text, not boxes, in screenshots)
+dpkg -s fonts-wqy-zenhei >/dev/null 2>&1 || packages+=(fonts-wqy-zenhei)
 
 [ ${#packages[@]} -eq 0 ] && exit 0
 

@@ -191,3 +191,20 @@ async def test_validate_refuses_broken_structure_like_a_save(client: httpx.Async
     assert_problem(malformed, 400, "malformed_json")
     body = assert_problem(broken, 422, "invalid_document")
     assert body["errors"][0]["pointer"].startswith("/nodes/1")
+
+
+async def test_a_template_saved_before_its_feeders_runs(client: httpx.AsyncClient):
+    from repro_documents import REPRO_INPUTS, REPRO_OUTPUTS, template_before_its_feeders
+
+    workflow = await create(client, "Repro")
+    saved = await save(client, workflow["id"], template_before_its_feeders(), 1)
+    assert (saved.json()["runnable"], saved.json()["problems"]) == (True, [])
+
+    started = await client.post(
+        f"{API}/workflows/{workflow['id']}/runs",
+        params={"wait": 30},
+        json={"inputs": REPRO_INPUTS},
+    )
+
+    assert started.status_code == 200, started.text
+    assert (started.json()["status"], started.json()["outputs"]) == ("succeeded", REPRO_OUTPUTS)

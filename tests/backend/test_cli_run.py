@@ -263,3 +263,16 @@ def test_ctrl_c_cancels_the_run_cleanly(tmp_path: Path, openai_url: str):
     assert "Cancelling…" in err
     assert "Run cancelled after " in err and "(interrupted: llm)" in err
     assert "Traceback" not in err and out == ""
+
+
+def test_a_template_listed_before_its_feeders_runs(tmp_path: Path, capsys: pytest.CaptureFixture):
+    from repro_documents import template_before_its_feeders
+
+    path = write(tmp_path / "repro.json", template_before_its_feeders())
+
+    assert main(["validate", str(path)]) == EXIT_OK
+    assert main(["run", str(path), "-i", "a=salt", "-i", "имя=pepper", "-q"]) == EXIT_OK
+
+    out, err = capsys.readouterr()
+    assert out == f"{path}: no problems\n結果: salt and pepper\n"
+    assert "Traceback" not in err

@@ -31,3 +31,18 @@ def test_only_compile_imports_langgraph():
         )
     )
     assert importers == ["compile.py"]
+
+
+def test_no_submodule_shadows_an_exported_name():
+    """Importing a submodule sets it as an attribute of the package: one named like an
+    export (``graph_engine/validate.py`` once) turned ``graph_engine.validate`` into a
+    module, depending on what had been imported before."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(graph_engine.__path__, "graph_engine."):
+        importlib.import_module(module.name)
+    for name in graph_engine.__all__:
+        exported = getattr(graph_engine, name)
+        assert not isinstance(exported, type(pathlib)), name
+    assert callable(graph_engine.validate)

@@ -396,3 +396,12 @@ async def test_notes_do_not_run():
     assert result.outputs == {"o": "hi"}
     assert "note" not in {getattr(event, "node_id", None) for event in sink.events}
     assert_well_formed(sink)
+
+
+async def test_a_template_listed_before_its_feeders_runs():
+    from repro_documents import REPRO_INPUTS, REPRO_OUTPUTS, template_before_its_feeders
+
+    sink = ListSink()
+    result = await run(template_before_its_feeders(), REPRO_INPUTS, sink)
+    assert (result.status, result.outputs) == ("succeeded", REPRO_OUTPUTS)
+    assert_well_formed(sink)

@@ -65,16 +65,12 @@ export function ProblemsButton() {
               className={classes.problemRow}
               onClick={() => focus(problem)}
               data-severity={problem.severity}
+              data-code={problem.code}
             >
               <Text size="xs" fw={600} tt="uppercase" c={problem.severity === 'error' ? 'red' : 'yellow.8'}>
-                {problem.code.replace(/_/g, ' ')}
+                {problem.severity === 'error' ? 'Error' : 'Warning'}
               </Text>
               <Text size="sm">{problem.message}</Text>
-              {problem.node_id && (
-                <Text size="xs" c="dimmed" ff="monospace">
-                  {problem.node_id}
-                </Text>
-              )}
             </UnstyledButton>
           ))}
         </Stack>
