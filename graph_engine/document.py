@@ -178,7 +178,14 @@ def value_problems(data: Any) -> list[Problem]:
     """Values that no store keeps and no JSON reader reads back, by pointer: numbers that
     are not finite (``NaN``, ``Infinity``, ``1e400``, which every JSON reader refuses or
     turns into infinity), NUL characters and lone surrogates in text (PostgreSQL refuses
-    both; UTF-8 cannot hold the second), and nesting deeper than ``MAX_DEPTH``."""
+    both; UTF-8 cannot hold the second), and nesting deeper than ``MAX_DEPTH`` (which only
+    node params can reach: elsewhere the model refuses what does not fit before it nests)."""
+    if _plainly_storable(data):
+        return []  # the common case, at C speed
+    return _walk_values(data)  # finds where each fault is
+
+
+def _walk_values(data: Any) -> list[Problem]:
     problems: list[Problem] = []
     stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
     while stack:
@@ -197,6 +204,33 @@ def value_problems(data: Any) -> list[Problem]:
         elif isinstance(value, list):
             stack.extend((item, (*path, index)) for index, item in enumerate(value))
     return sorted(problems, key=lambda problem: problem.pointer)
+
+
+def _plainly_storable(data: Any) -> bool:
+    """True when ``_walk_values`` would find nothing in a document whose only deep values
+    are in node params; False may be a false alarm."""
+    try:
+        text = json.dumps(data, allow_nan=False, ensure_ascii=False, check_circular=False)
+        text.encode("utf-8")  # refuses lone surrogates
+    except (ValueError, TypeError, RecursionError):  # UnicodeEncodeError is a ValueError
+        return False
+    if "\\u0000" in text:  # how json writes NUL (or a literal backslash-u0000: walk then)
+        return False
+    # Only params take any value; everything else the model refuses before it nests deep.
+    nodes = data.get("nodes") if isinstance(data, dict) else None
+    level = [
+        node["params"]
+        for node in (nodes if isinstance(nodes, list) else [])
+        if isinstance(node, dict) and isinstance(node.get("params"), dict | list)
+    ]
+    for _ in range(MAX_DEPTH - len(("nodes", 0, "params"))):
+        level = [
+            item
+            for container in level
+            for item in (container.values() if isinstance(container, dict) else container)
+            if isinstance(item, dict | list)
+        ]
+    return not any(level)  # a non-empty container this deep holds values too deep
 
 
 def _number_problems(value: float, path: tuple[Any, ...]) -> list[Problem]:

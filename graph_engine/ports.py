@@ -85,7 +85,8 @@ class Port:
 
     ``required`` (inputs only): the workflow is invalid while it is unconnected.
     ``multiple`` (inputs only): several edges may feed it; the node receives a list in
-    document edge order (an empty list when nothing arrived).
+    the reading order of their sources on the canvas, top to bottom then left to right
+    (``compile``; an empty list when nothing arrived).
     """
 
     name: str

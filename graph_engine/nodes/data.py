@@ -36,7 +36,8 @@ class Join(NodeType):
     category = "Data"
     description = (
         "Renders documents into one text: each through `template` ({page_content} and any "
-        "metadata key), joined by `separator`. Several inputs are concatenated in edge order."
+        "metadata key), joined by `separator`. Several inputs are concatenated in reading "
+        "order: from the source highest on the canvas down, left to right on a row."
     )
 
     class Params(NodeParams):

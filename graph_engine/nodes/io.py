@@ -18,6 +18,9 @@ def _name_field(kind: str) -> Any:
         max_length=MAX_PORT_NAME_LENGTH,
         validate_default=True,
         description=f"The {kind}'s name: letters and digits in any script, spaces, _ and -.",
+        # For the inspector, which flags an empty name as it is typed; the engine's own
+        # check (below) words the problem: "give this input a name".
+        json_schema_extra={"minLength": 1},
     )
 
 

@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from graph_engine.document import (
     MAX_EDGES,
@@ -180,3 +182,42 @@ def test_appearance_round_trips_and_refuses_a_bad_colour():
     assert problems_of(doc(nodes=[node("a", ui={"color": "red; x"})])) == {
         ("/nodes/0/ui/color", "string_pattern_mismatch")
     }
+
+
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()  # NaN and ±infinity included
+    | st.text(st.characters(codec=None, exclude_categories=()), max_size=6),  # NUL, surrogates
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=20,
+)
+
+
+def _nested(value: object, depth: int) -> object:
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@given(
+    params=st.dictionaries(st.text(max_size=4), _json_values, max_size=4), depth=st.integers(0, 70)
+)
+def test_the_fast_check_never_hides_what_the_walk_finds(params, depth):
+    from graph_engine.document import _walk_values, value_problems
+
+    data = doc(nodes=[node("a", params={**params, "deep": _nested(1.5, depth)})])
+    assert value_problems(data) == _walk_values(data)
+
+
+def test_params_nest_at_most_64_levels():
+    from graph_engine.document import MAX_DEPTH, value_problems
+
+    fits = doc(nodes=[node("a", params={"x": _nested(1, MAX_DEPTH - 4)})])
+    deeper = doc(nodes=[node("a", params={"x": _nested(1, MAX_DEPTH - 3)})])
+    assert value_problems(fits) == []
+    (problem,) = value_problems(deeper)
+    assert problem.code == "too_deep" and problem.pointer.count("/") == MAX_DEPTH + 1

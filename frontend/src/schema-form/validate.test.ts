@@ -64,10 +64,13 @@ describe('validateValue', () => {
   });
 
   it('reports required fields, patterns and nested array items', () => {
+    const prompt = schemaOf('prompt.template');
+    expect(validateValue(prompt, prompt, {})).toEqual([{ pointer: '/template', message: 'Required.' }]);
     const input = schemaOf('io.input');
-    expect(validateValue(input, input, {})).toEqual([{ pointer: '/name', message: 'Required.' }]);
-    expect(validateValue(input, input, { name: '1abc' })[0]?.message).toMatch(/pattern/);
+    expect(validateValue(input, input, { name: '' }).map((error) => error.pointer)).toEqual(['/name']);
+    expect(validateValue(input, input, { name: 'données clés 結果' })).toEqual([]);
     const router = schemaOf('logic.router');
+    expect(validateValue(router, router, { default_route: '1abc' })[0]?.message).toMatch(/pattern/);
     const errors = validateValue(router, router, {
       rules: [
         { route: 'ok', kind: 'contains' },
