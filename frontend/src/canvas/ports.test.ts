@@ -21,7 +21,7 @@ describe('scanTemplate (mirrors graph_engine/nodes/_template.py)', () => {
     expect(scanTemplate('{1abc}').error).not.toBeNull();
   });
 
-  it.each(cases)('gives the engine\'s answer for $template', (expected) => {
+  it.each(cases)("gives the engine's answer for $template", (expected) => {
     const scan = scanTemplate(expected.template);
     expect(scan.error?.message ?? null).toBe(expected.error);
     if (expected.variables !== null) expect(scan.variables).toEqual(expected.variables);
