@@ -122,6 +122,26 @@ def _table_0001(name: str, row: dict) -> sa.TableClause:
     return sa.table(name, *(sa.column(key, types.get(key)) for key in row))
 
 
+async def _stored_at(
+    url: str, revision: str, documents: dict[str, dict], problems: list | None = None
+) -> None:
+    """A database migrated to ``revision`` holding a workflow and its first version for
+    each document (with ``problems`` stored beside them, from 0002 on)."""
+    await upgrade_database(url, revision)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            for workflow_id, doc in documents.items():
+                for table, row in zip(
+                    ("workflows", "workflow_versions"), _rows_at_0001(workflow_id, doc), strict=True
+                ):
+                    if problems is not None:
+                        row = {**row, "problems": problems}
+                    await connection.execute(_table_0001(table, row).insert().values(**row))
+    finally:
+        await engine.dispose()
+
+
 async def test_0002_checks_the_rows_written_before_it(blank_database_url: str):
     looping = document(
         "Loop",
@@ -136,16 +156,7 @@ async def test_0002_checks_the_rows_written_before_it(blank_database_url: str):
     )
     fine = document("Fine", [node("t", text="hi"), node("o", "io.output", name="out")])
     fine["edges"] = [{"id": "to", "source": "t", "target": "o"}]
-    await upgrade_database(blank_database_url, "0001")
-    engine = create_engine(blank_database_url)
-    try:
-        async with engine.begin() as connection:
-            for workflow_id, doc in (("a" * 32, looping), ("b" * 32, fine)):
-                workflow, version = _rows_at_0001(workflow_id, doc)
-                for table, row in (("workflows", workflow), ("workflow_versions", version)):
-                    await connection.execute(_table_0001(table, row).insert().values(**row))
-    finally:
-        await engine.dispose()
+    await _stored_at(blank_database_url, "0001", {"a" * 32: looping, "b" * 32: fine})
 
     await upgrade_database(blank_database_url)
 
@@ -178,17 +189,7 @@ async def test_0005_rechecks_problems_stored_by_an_earlier_release(blank_databas
     fixed = document("Fixed", [node("t", text="hi"), node("o", "io.output", name="out")])
     fixed["edges"] = [{"id": "to", "source": "t", "target": "o"}]
     padded = document("Padded", [node("t", text="hi") | {"label": "Greeting "}])
-    await upgrade_database(blank_database_url, "0004")
-    engine = create_engine(blank_database_url)
-    try:
-        async with engine.begin() as connection:
-            for workflow_id, doc in (("c" * 32, fixed), ("d" * 32, padded)):
-                workflow, version = _rows_at_0001(workflow_id, doc)
-                for table, row in (("workflows", workflow), ("workflow_versions", version)):
-                    row = {**row, "problems": stale}
-                    await connection.execute(_table_0001(table, row).insert().values(**row))
-    finally:
-        await engine.dispose()
+    await _stored_at(blank_database_url, "0004", {"c" * 32: fixed, "d" * 32: padded}, stale)
 
     await upgrade_database(blank_database_url)
 
