@@ -32,6 +32,12 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name)
 
 
+def search_key(text: str) -> str:
+    """The form names are searched and sorted in: NFC and case-folded, so "Café", "café"
+    and "cafe" + a combining accent find each other."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
+
+
 def display_name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a workflow name or node title, or ``None`` when it can."""
     if not name:

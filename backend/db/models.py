@@ -86,7 +86,8 @@ class WorkflowRecord(_Checked, Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    # ``name.casefold()``: case-insensitive search and sort that work alike on every database.
+    # ``graph_engine.names.search_key(name)`` (NFC, case-folded): search and sort that ignore
+    # case and how an accent was typed, alike on every database.
     name_key: Mapped[str] = mapped_column(String(800), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     document: Mapped[dict[str, Any]] = mapped_column(JsonDocument)

@@ -26,6 +26,7 @@ from backend.db.models import WorkflowRecord, WorkflowVersionRecord, utcnow
 from backend.errors import VersionConflict, VersionNotFound, WorkflowNotFound
 from backend.validation import StoredProblem, check_document
 from graph_engine.document import WorkflowDocument
+from graph_engine.names import search_key
 
 T = TypeVar("T")
 # A change to a workflow's document, applied to the newest version (rename, restore).
@@ -94,7 +95,7 @@ async def list_workflows(
         filtered = filtered.where(WorkflowRecord.owner_id == owner_id)
     if query:
         filtered = filtered.where(
-            WorkflowRecord.name_key.contains(query.casefold(), autoescape=True)
+            WorkflowRecord.name_key.contains(search_key(query), autoescape=True)
         )
     total = await _count(session, filtered)
     rows = await session.scalars(filtered.order_by(*_ORDER[sort]).limit(limit).offset(offset))
@@ -164,7 +165,7 @@ async def create_workflow(
     record = WorkflowRecord(
         id=new_id(),
         name=document.name,
-        name_key=document.name.casefold(),
+        name_key=search_key(document.name),
         description=document.description,
         document=stored,
         node_count=len(document.nodes),
@@ -219,7 +220,7 @@ async def _compare_and_swap(
         .where(WorkflowRecord.id == workflow_id, WorkflowRecord.version == expected_version)
         .values(
             name=document.name,
-            name_key=document.name.casefold(),
+            name_key=search_key(document.name),
             description=document.description,
             document=stored,
             node_count=len(document.nodes),

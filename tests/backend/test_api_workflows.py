@@ -315,3 +315,15 @@ async def test_unicode_everywhere_round_trips(client: httpx.AsyncClient):
     assert current["document"]["edges"][0]["id"] == "→ edge"
     listed = (await client.get(f"{API}/workflows", params={"q": "工作流"})).json()
     assert [item["id"] for item in listed["items"]] == [workflow["id"]]
+
+
+async def test_search_ignores_case_and_how_an_accent_was_typed(client: httpx.AsyncClient):
+    composed = await create(client, "Caf\u00e9 menu")
+    decomposed = await create(client, "Cafe\u0301 bar")
+    await create(client, "Cafeteria")
+
+    for query in ("café", "CAFE\u0301", "Café"):
+        listed = (
+            await client.get(f"{API}/workflows", params={"q": query, "sort": "name_asc"})
+        ).json()
+        assert [item["id"] for item in listed["items"]] == [decomposed["id"], composed["id"]], query

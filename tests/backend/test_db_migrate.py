@@ -186,7 +186,7 @@ async def test_0002_checks_the_rows_written_before_it(blank_database_url: str):
 async def test_0005_rechecks_problems_stored_by_an_earlier_release(blank_database_url: str):
     stale = [{"code": "cycle", "severity": "error", "pointer": "/nodes/0", "node_id": "a",
               "edge_id": None, "message": "Nodes form a cycle: 'a' → 'a'."}]  # fmt: skip
-    fixed = document("Fixed", [node("t", text="hi"), node("o", "io.output", name="out")])
+    fixed = document("Cafe\u0301", [node("t", text="hi"), node("o", "io.output", name="out")])
     fixed["edges"] = [{"id": "to", "source": "t", "target": "o"}]
     padded = document("Padded", [node("t", text="hi") | {"label": "Greeting "}])
     await _stored_at(blank_database_url, "0004", {"c" * 32: fixed, "d" * 32: padded}, stale)
@@ -194,11 +194,13 @@ async def test_0005_rechecks_problems_stored_by_an_earlier_release(blank_databas
     await upgrade_database(blank_database_url)
 
     def read(connection):
-        statement = sa.select(sa.column("id"), sa.column("problems", JsonDocument))
-        return dict(connection.execute(statement.select_from(sa.table("workflows"))).all())
+        columns = sa.column("id"), sa.column("problems", JsonDocument), sa.column("name_key")
+        statement = sa.select(*columns).select_from(sa.table("workflows"))
+        return {row_id: (problems, key) for row_id, problems, key in connection.execute(statement)}
 
     rows = await _inspect(blank_database_url, read)
-    assert rows["c" * 32] == []  # the stale cycle is gone
+    assert rows["c" * 32] == ([], "caf\u00e9")  # the stale cycle is gone; the name NFC
+    rows = {row_id: problems for row_id, (problems, _) in rows.items()}
     assert [(p["code"], p["pointer"]) for p in rows["d" * 32]] == [
         ("invalid_name", "/nodes/0/label")
     ]
