@@ -63,7 +63,7 @@ def test_a_langflow_file_is_previewed_and_imported(page: Page, api, screenshot) 
         "'Help centre pages' (URL) has no Nodeloom counterpart"
     )
     expect(dialog.get_by_role("list", name="Problems")).to_contain_text(
-        "needs its input 'references' connected"
+        "Prompt: connect its input 'references'."
     )
     expect(dialog.get_by_role("combobox", name="Credential for openai")).to_be_visible()
     screenshot(page, "import-langflow-preview")

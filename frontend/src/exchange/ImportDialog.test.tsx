@@ -49,7 +49,7 @@ const preview = (extra: Partial<ImportPreview> = {}): ImportPreview => ({
       pointer: '/nodes/1',
       node_id: 'p',
       edge_id: null,
-      message: "Node 'p' needs its input 'references' connected.",
+      message: "Prompt: connect its input 'references'.",
     },
   ],
   ...extra,
@@ -108,8 +108,7 @@ describe('ImportDialog', { timeout: SLOW }, () => {
     expect(notes).toHaveTextContent('it became a sticky note');
     const problems = within(within(dialog).getByRole('list', { name: 'Problems' })).getAllByRole('listitem');
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toHaveTextContent('Prompt'); // the node's label, not only its id
-    expect(problems[0]).toHaveTextContent("needs its input 'references' connected");
+    expect(problems[0]).toHaveTextContent("Prompt: connect its input 'references'.");
   });
 
   it(

@@ -1,6 +1,6 @@
 /**
  * The import preview: the detected format, what will be created, what changed on the
- * way, the problems to fix (each with its node) and a credential mapping; then Import.
+ * way, the problems to fix (each message names its node) and a credential mapping; then Import.
  */
 import {
   Alert,
@@ -147,7 +147,6 @@ function Notes({ notes }: { notes: string[] }) {
 }
 
 function Problems({ preview }: { preview: ImportPreview }) {
-  const names = new Map((preview.document.nodes ?? []).map((node) => [node.id, node.label ?? node.id]));
   return (
     <Stack gap={6}>
       <Group gap={6}>
@@ -162,11 +161,6 @@ function Problems({ preview }: { preview: ImportPreview }) {
                 <Badge size="xs" variant="light" color={problem.severity === 'error' ? 'red' : 'yellow'}>
                   {problem.severity}
                 </Badge>
-                {problem.node_id && (
-                  <Text size="xs" fw={600}>
-                    {names.get(problem.node_id) ?? problem.node_id}
-                  </Text>
-                )}
               </Group>
               <Text size="sm">{problem.message}</Text>
             </li>
