@@ -91,7 +91,8 @@ def shot(screenshot):
 
 
 def sign_up_in_browser(page: Page, name: str) -> str:
-    """Anonymous at `/` → sent to /login → "Create an account" → signed in, at the list."""
+    """Anonymous at `/` → sent to /login → "Create an account" (a common password first,
+    refused) → signed in, at the list."""
     email = f"{unique('owner').replace(' ', '-')}@example.com"
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login$"))
@@ -99,7 +100,11 @@ def sign_up_in_browser(page: Page, name: str) -> str:
     page.get_by_role("link", name="Create an account").click()
     page.get_by_label("Name").fill(name)
     page.get_by_label("Email").fill(email)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    password = page.get_by_role("textbox", name="Password")
+    password.fill("Password1")  # among the most used: refused, the reason under the field
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text("This password is one of the 10,000 most used")).to_be_visible()
+    password.fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Workflows", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name=f"Account menu for {name}")).to_be_visible()

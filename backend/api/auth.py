@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from backend.api.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep
 from backend.api.problems import problem_responses
@@ -25,6 +25,7 @@ from backend.auth.errors import (
     SignupClosed,
     TooManyAttempts,
 )
+from backend.auth.password_rules import check_new_password
 from backend.auth.passwords import hash_password, verify_password
 from backend.auth.principal import Principal
 from backend.auth.rate_limit import LoginLimiter
@@ -40,7 +41,11 @@ Email = Annotated[
         strip_whitespace=True, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"
     ),
 ]
-Password = Annotated[StorableText, StringConstraints(min_length=8, max_length=1024)]
+Password = Annotated[
+    StorableText,
+    StringConstraints(min_length=8, max_length=1024),
+    AfterValidator(check_new_password),
+]
 PersonName = Annotated[
     StorableText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
 ]
@@ -56,7 +61,10 @@ class _Request(BaseModel):
 class SignUp(_Request):
     email: Email
     name: PersonName
-    password: Password = Field(description="At least 8 characters.")
+    password: Password = Field(
+        description="At least 8 characters; not one of the 10,000 most used passwords, nor "
+        "one character repeated."
+    )
 
 
 class LogIn(_Request):

@@ -109,7 +109,7 @@ def field_problem_from_pydantic(error: dict[str, Any]) -> FieldProblem:
     """Locate one FastAPI/pydantic validation error: a body pointer or a named parameter."""
     where, *loc = error.get("loc") or ("body",)
     code = _CODES.get(error.get("type", ""), error.get("type", "invalid"))
-    message = str(error.get("msg", "Invalid value."))
+    message = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
     if where == "body":
         return FieldProblem(code, message, pointer=pointer(*loc))
     return FieldProblem(code, message, parameter=str(loc[0]) if loc else "", location=where)

@@ -1,16 +1,21 @@
-/** `/signup`: name, email and a password of at least eight characters. */
+/** `/signup`: name, email and a password of at least eight characters that the server does
+ * not find among the most used (its reason shows under the field). */
 import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { CircleAlert } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 
-import { errorMessage } from '../api/errors';
+import { ApiError, errorMessage } from '../api/errors';
 import { PageLoader } from '../layout/PageLoader';
 import { problemCode } from './api';
 import { AuthCard } from './AuthCard';
 import { safeNext, useSession, useSignUp } from './session';
 
 export const MIN_PASSWORD = 8;
+
+/** The server's reason for refusing the password (a common one, one character repeated). */
+const passwordProblem = (error: unknown) =>
+  error instanceof ApiError ? error.errors.find((item) => item.pointer === '/password')?.message : undefined;
 
 function signUpErrorText(error: unknown): string {
   switch (problemCode(error)) {
@@ -59,6 +64,7 @@ export function SignUpPage() {
   }
 
   const short = password.length < MIN_PASSWORD;
+  const refused = signUp.isError ? passwordProblem(signUp.error) : undefined;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
@@ -73,7 +79,7 @@ export function SignUpPage() {
     <AuthCard title="Create your account" subtitle="Build, run and share AI workflows." footer={signIn}>
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
-          {signUp.isError && (
+          {signUp.isError && !refused && (
             <Alert color="red" variant="light" icon={<CircleAlert size={18} />} p="sm">
               {signUpErrorText(signUp.error)}
             </Alert>
@@ -99,10 +105,13 @@ export function SignUpPage() {
           <PasswordInput
             label="Password"
             autoComplete="new-password"
-            description={`At least ${MIN_PASSWORD} characters.`}
+            description={`At least ${MIN_PASSWORD} characters, and not a common password.`}
             value={password}
-            onChange={(event) => setPassword(event.currentTarget.value)}
-            error={touched && short ? `Use at least ${MIN_PASSWORD} characters.` : undefined}
+            onChange={(event) => {
+              setPassword(event.currentTarget.value);
+              if (refused) signUp.reset();
+            }}
+            error={touched && short ? `Use at least ${MIN_PASSWORD} characters.` : refused}
             required
           />
           <Button type="submit" fullWidth mt="xs" loading={signUp.isPending}>

@@ -70,6 +70,31 @@ describe('session and sign-in', () => {
     expect(requests.some((request) => request.url.endsWith('/auth/signup'))).toBe(false);
   });
 
+  it("shows the server's reason under the password field when it refuses a common password", async () => {
+    const message = 'This password is one of the 10,000 most used; choose one nobody else would.';
+    stubFetch(
+      apiTable({
+        'GET /auth/me': accountsMe(null),
+        'POST /auth/signup': problem({
+          type: 'https://nodeloom.dev/problems/invalid_input',
+          title: 'Invalid input',
+          status: 422,
+          detail: 'The request has 1 problem.',
+          errors: [{ code: 'common_password', message, pointer: '/password' }],
+        }),
+      }),
+    );
+    renderRoute('/signup');
+    await userEvent.type(await screen.findByLabelText(/Name/), 'Ada');
+    await userEvent.type(screen.getByLabelText(/Email/), 'ada@example.com');
+    await userEvent.type(screen.getByLabelText(/Password/), 'Password1');
+    await userEvent.click(screen.getByRole('button', { name: 'Create account' }));
+    expect(await screen.findByText(message)).toBeInTheDocument();
+    expect(screen.queryByText('The request has 1 problem.')).not.toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText(/Password/), '!'); // typing clears the reason
+    expect(screen.queryByText(message)).not.toBeInTheDocument();
+  });
+
   it('has no sign-in in single-person mode: /login goes home and there is no account menu', async () => {
     stubFetch(apiTable({ 'GET /auth/me': singleMe(), 'GET /workflows': emptyPage() }));
     const { router } = renderRoute('/login');
