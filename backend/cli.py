@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from backend.commands import credentials_rotate
 from backend.commands import remote_run as remote_run_command
 from backend.commands import run as run_command
 from backend.commands import validate as validate_command
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     run_command.register(commands)
     remote_run_command.register(commands)
     worker_command.register(commands)
+    credentials_rotate.register(commands)
     return parser
 
 

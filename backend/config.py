@@ -30,6 +30,9 @@ SignupPolicy = Literal["open", "closed"]
 KafkaProtocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 KafkaSaslMechanism = Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"]
 MIN_SECRET_KEY_LENGTH = 32
+# The value .env.example shows: a copied example must not become a real key.
+PLACEHOLDER_SECRET_KEY = "change-me-to-the-output-of-secrets-token-urlsafe"
+_NEW_KEY_COMMAND = "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +207,13 @@ class Settings(BaseSettings):
         "stored credentials is derived. Required with NODELOOM_AUTH=on; without it "
         "single-person mode keeps a random key in `<data dir>/secret.key`.",
     )
+    secret_key_previous: SecretStr | None = Field(
+        default=None,
+        description="Earlier values of NODELOOM_SECRET_KEY, comma-separated: credentials "
+        "encrypted under them can still be read, new ones are encrypted under "
+        "NODELOOM_SECRET_KEY. `nodeloom credentials rotate` re-encrypts every credential "
+        "under the current key; then this can be unset.",
+    )
     signup: SignupPolicy = Field(
         default="open",
         description="`open` or `closed`: whether new accounts may sign up (the first account "
@@ -247,17 +257,36 @@ class Settings(BaseSettings):
             value.strip() or f"sqlite+aiosqlite:///{data_dir}/nodeloom.db"
         )
 
-    @field_validator("secret_key", mode="after")
+    @field_validator("secret_key", "secret_key_previous", mode="after")
     @classmethod
-    def _check_secret_key(cls, value: SecretStr | None) -> SecretStr | None:
+    def _check_secret_key(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
         if value is None or not value.get_secret_value().strip():
             return None
-        if len(value.get_secret_value()) < MIN_SECRET_KEY_LENGTH:
-            raise ValueError(
-                f"NODELOOM_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters "
-                "(e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
-            )
+        setting = f"NODELOOM_{(info.field_name or '').upper()}"
+        for key in value.get_secret_value().split(","):
+            if key.strip() == PLACEHOLDER_SECRET_KEY:
+                raise ValueError(
+                    f"{setting} is still the example value from .env.example; set it to "
+                    f"the output of {_NEW_KEY_COMMAND}"
+                )
+            if len(key.strip()) < MIN_SECRET_KEY_LENGTH:
+                raise ValueError(
+                    f"{setting} must be at least {MIN_SECRET_KEY_LENGTH} characters "
+                    f"(e.g. from {_NEW_KEY_COMMAND})"
+                )
         return value
+
+    @property
+    def secret_keys(self) -> list[str]:
+        """The key material to read credentials with: the current key first (the one new
+        secrets are encrypted under), then the previous ones. Empty: no key is set."""
+        if self.secret_key is None:
+            return []
+        previous = self.secret_key_previous.get_secret_value() if self.secret_key_previous else ""
+        return [
+            self.secret_key.get_secret_value(),
+            *(key.strip() for key in previous.split(",") if key.strip()),
+        ]
 
     @field_validator("kafka_bootstrap_servers", "kafka_sasl_username", mode="after")
     @classmethod
@@ -301,6 +330,14 @@ class Settings(BaseSettings):
                 "NODELOOM_AUTH=on needs NODELOOM_SECRET_KEY (at least 32 random characters): "
                 "it encrypts the stored credentials, and every server and worker must share it"
             )
+        if self.kafka_bootstrap_servers is not None and self.secret_key is None:
+            raise ValueError(
+                "NODELOOM_KAFKA_BOOTSTRAP_SERVERS needs NODELOOM_SECRET_KEY (at least 32 random "
+                "characters), the same in every server and worker: each process would "
+                "otherwise make a key of its own and fail to read the others' credentials"
+            )
+        if self.secret_key_previous is not None and self.secret_key is None:
+            raise ValueError("NODELOOM_SECRET_KEY_PREVIOUS needs NODELOOM_SECRET_KEY")
         if self.database_url.startswith("sqlite") and not self.runs_embedded_worker:
             raise ValueError(
                 "NODELOOM_KAFKA_BOOTSTRAP_SERVERS with a SQLite database and no embedded "

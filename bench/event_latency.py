@@ -129,6 +129,7 @@ async def distributed(
     env = {
         **environment(directory, url, trace),
         "NODELOOM_KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers,
+        "NODELOOM_SECRET_KEY": "bench-secret-key-shared-by-every-process-01",
         "NODELOOM_KAFKA_NAMESPACE": f"bench{uuid.uuid4().hex[:8]}.",
         "NODELOOM_EMBEDDED_WORKER": "false",
     }

@@ -1,8 +1,13 @@
 """Encrypting stored secrets: Fernet (AES-128-CBC + HMAC-SHA256) under a key derived with
 HKDF-SHA256 from ``NODELOOM_SECRET_KEY``.
 
+Key rotation: ``NODELOOM_SECRET_KEY_PREVIOUS`` lists earlier keys. New secrets are sealed
+under the current key; a secret sealed under any listed key still opens (``MultiFernet``);
+``rotate`` re-seals one under the current key (``nodeloom credentials rotate`` does all).
+
 Single-person mode without that setting keeps a random key in ``<data dir>/secret.key``
-(mode 0600), made on first use, so credentials survive restarts.
+(mode 0600), made on first use, so credentials survive restarts. With Kafka (several
+processes) the setting is required: ``Settings`` refuses to start without it.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import os
 import secrets
 from pathlib import Path
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -27,11 +32,11 @@ class UndecryptableSecret(Exception):
 
 
 class SecretBox:
-    def __init__(self, key_material: str) -> None:
-        derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
-            key_material.encode("utf-8")
-        )
-        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+    """Seals under the first key material given, opens under any of them."""
+
+    def __init__(self, *key_materials: str) -> None:
+        assert key_materials, "a SecretBox needs a key"
+        self._fernet = MultiFernet([_fernet(material) for material in key_materials])
 
     def seal(self, secret: str) -> str:
         return self._fernet.encrypt(secret.encode("utf-8")).decode("ascii")
@@ -42,10 +47,28 @@ class SecretBox:
         except (InvalidToken, ValueError):
             raise UndecryptableSecret() from None
 
+    def rotate(self, ciphertext: str) -> str:
+        """``ciphertext`` sealed again under the current key (same secret)."""
+        try:
+            return self._fernet.rotate(ciphertext.encode("ascii")).decode("ascii")
+        except (InvalidToken, ValueError):
+            raise UndecryptableSecret() from None
+
+
+def _fernet(key_material: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
+        key_material.encode("utf-8")
+    )
+    return Fernet(base64.urlsafe_b64encode(derived))
+
 
 def box_from_settings(settings: Settings) -> SecretBox:
-    if settings.secret_key is not None:
-        return SecretBox(settings.secret_key.get_secret_value())
+    if keys := settings.secret_keys:
+        # A key file from before NODELOOM_SECRET_KEY was set still opens what it sealed.
+        earlier = settings.data_dir / KEY_FILE
+        if earlier.is_file():
+            keys.append(earlier.read_text(encoding="ascii").strip())
+        return SecretBox(*keys)
     return SecretBox(_local_key(settings.data_dir))
 
 

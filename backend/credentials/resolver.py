@@ -49,7 +49,8 @@ class RunCredentials:
             except UndecryptableSecret:
                 raise CredentialNotFound(
                     f"Credential {name!r} cannot be decrypted: NODELOOM_SECRET_KEY changed "
-                    "since it was saved. Save its secret again."
+                    "since it was saved. Put the old key in NODELOOM_SECRET_KEY_PREVIOUS, or "
+                    "save its secret again."
                 ) from None
         if self._fallback is not None:
             return await self._fallback.resolve(name)

@@ -11,11 +11,12 @@ from pydantic import ValidationError
 from services.tls import Certificates, make_certificates
 
 from backend.bus import KafkaBus, KafkaSecurity
-from backend.config import REPO_ROOT, Settings
+from backend.config import PLACEHOLDER_SECRET_KEY, REPO_ROOT, Settings
 from backend.database_url import normalize_database_url, sqlite_path
 from backend.runtime import bus_from_settings
 
 KAFKA_PASSWORD = "kafka-password-7f3a"
+SHARED_KEY = "test-secret-key-shared-by-every-process-0123"
 
 
 @pytest.fixture(autouse=True)
@@ -127,6 +128,7 @@ def test_kafka_security_from_the_environment(
 ):
     for name, value in {
         "KAFKA_BOOTSTRAP_SERVERS": "kafka-1:9093",
+        "SECRET_KEY": SHARED_KEY,
         "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
         "KAFKA_SSL_CA_FILE": str(certificates.ca),
         "KAFKA_SSL_CERT_FILE": str(certificates.client_cert),
@@ -166,7 +168,11 @@ def test_kafka_security_from_the_environment(
 
 
 def test_plain_kafka_needs_no_security_settings():
-    settings = Settings(kafka_bootstrap_servers="kafka:9092", database_url="postgresql://h/db")
+    settings = Settings(
+        kafka_bootstrap_servers="kafka:9092",
+        database_url="postgresql://h/db",
+        secret_key=SHARED_KEY,
+    )
 
     assert settings.kafka_security == KafkaSecurity()
     assert settings.kafka_security.client_options() == {"security_protocol": "PLAINTEXT"}
@@ -253,3 +259,35 @@ def test_errors_never_echo_a_secret():
 
     assert "at least 32 characters" in str(raised.value)
     assert "too-short-secret" not in str(raised.value)
+
+
+def test_the_example_secret_key_is_refused():
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    (line,) = [
+        line for line in example.read_text().splitlines() if line.startswith("NODELOOM_SECRET_KEY=")
+    ]
+    placeholder = line.partition("=")[2]
+    assert placeholder == PLACEHOLDER_SECRET_KEY  # .env.example and the check agree
+    for options in ({"secret_key": placeholder}, {"secret_key": SHARED_KEY,
+                                                  "secret_key_previous": placeholder}):  # fmt: skip
+        with pytest.raises(ValidationError, match=r"still the example value from \.env\.example"):
+            Settings(**options)
+
+
+def test_kafka_needs_a_shared_secret_key():
+    with pytest.raises(ValidationError, match="the same in every server and worker"):
+        Settings(kafka_bootstrap_servers="kafka:9092", database_url="postgresql://h/db")
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"secret_key": SHARED_KEY, "secret_key_previous": "short"}, "at least 32 characters"),
+        ({"secret_key": SHARED_KEY, "secret_key_previous": f"{SHARED_KEY},x"}, "at least 32"),
+        ({"secret_key_previous": SHARED_KEY}, "NODELOOM_SECRET_KEY_PREVIOUS needs"),
+    ],
+)
+def test_previous_keys_follow_the_same_rules(options: dict, words: str):
+    with pytest.raises(ValidationError, match=words) as raised:
+        Settings(**options)
+    assert SHARED_KEY not in str(raised.value)

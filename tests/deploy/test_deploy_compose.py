@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import re
+import secrets
 from functools import cache
 from typing import Any
 
@@ -20,6 +21,7 @@ from deploy_support import (
     interpolate,
     read_env_file,
 )
+from pydantic import ValidationError
 
 COMPOSE = REPO_ROOT / "docker-compose.yml"
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
@@ -138,8 +140,14 @@ def test_worker_check_asks_its_metrics_port():
 
 @pytest.mark.parametrize("name", NODELOOM_SERVICES)
 def test_each_nodeloom_container_gets_valid_distributed_settings(name):
-    environment = {**read_env_file(ENV_EXAMPLE), **services()[name]["environment"]}
-    settings = check_settings(environment)
+    example, service = read_env_file(ENV_EXAMPLE), services()[name]["environment"]
+    assert service["NODELOOM_SECRET_KEY"] == example["NODELOOM_SECRET_KEY"]  # from .env
+    with pytest.raises(ValidationError, match="still the example value"):  # copied unchanged
+        check_settings({**example, **service})
+    # .env filled in as it asks: a key of one's own
+    settings = check_settings(
+        {**example, **service, "NODELOOM_SECRET_KEY": secrets.token_urlsafe(32)}
+    )
     assert settings.database_url.startswith("postgresql+asyncpg://nodeloom:")
     assert settings.kafka_bootstrap_servers == "kafka:9092"
     assert settings.runs_embedded_worker is False

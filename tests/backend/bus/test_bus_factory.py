@@ -15,6 +15,7 @@ def test_no_bootstrap_servers_means_the_in_process_bus() -> None:
 def test_bootstrap_servers_mean_kafka() -> None:
     settings = Settings(
         kafka_bootstrap_servers="kafka-1:9092,kafka-2:9092",
+        secret_key="test-secret-key-shared-by-every-process-0123",
         kafka_namespace="staging.",
         kafka_session_timeout_ms=6000,
         kafka_start_timeout_seconds=2.5,

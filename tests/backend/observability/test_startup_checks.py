@@ -30,6 +30,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
 @pytest.mark.parametrize("command", [["serve"], ["worker"]])
 def test_separate_workers_on_sqlite_are_refused(command, monkeypatch, capsys):
     monkeypatch.setenv(KAFKA, "127.0.0.1:9")
+    monkeypatch.setenv("NODELOOM_SECRET_KEY", "test-secret-key-shared-by-every-process-0123")
     assert main(command) == 1
     error = capsys.readouterr().err
     assert "SQLite" in error and "PostgreSQL" in error and KAFKA in error
@@ -38,7 +39,11 @@ def test_separate_workers_on_sqlite_are_refused(command, monkeypatch, capsys):
 def test_kafka_with_sqlite_is_allowed_when_the_api_runs_the_runs_itself(monkeypatch):
     from backend.config import Settings
 
-    settings = Settings(kafka_bootstrap_servers="127.0.0.1:9", embedded_worker=True)
+    settings = Settings(
+        kafka_bootstrap_servers="127.0.0.1:9",
+        embedded_worker=True,
+        secret_key="test-secret-key-shared-by-every-process-0123",
+    )
     assert settings.runs_embedded_worker and settings.database_url.startswith("sqlite")
 
 
@@ -74,6 +79,7 @@ def test_unreachable_kafka_is_one_clear_line_without_a_stack(command, exit_code,
         **os.environ,
         "NODELOOM_DATA_DIR": str(tmp_path / "data"),
         KAFKA: f"127.0.0.1:{dead}",
+        "NODELOOM_SECRET_KEY": "test-secret-key-shared-by-every-process-0123",
         "NODELOOM_KAFKA_START_TIMEOUT_SECONDS": "1.5",
         "NODELOOM_EMBEDDED_WORKER": "true" if command[0] == "serve" else "false",
     }

@@ -33,6 +33,7 @@ async def test_a_worker_serves_its_metrics_with_kafka_lag(
     port = free_port()
     env = {
         "NODELOOM_KAFKA_BOOTSTRAP_SERVERS": broker,
+        "NODELOOM_SECRET_KEY": "test-secret-key-shared-by-every-process-0123",
         "NODELOOM_KAFKA_NAMESPACE": f"t{uuid.uuid4().hex[:10]}.",
         "NODELOOM_KAFKA_SESSION_TIMEOUT_MS": "1500",
         "NODELOOM_DATABASE_URL": postgres_url,

@@ -65,10 +65,14 @@ async def postgres_url(postgres_admin_url: str, postgres_template: str) -> Async
         await drop_database(postgres_admin_url, name)
 
 
+SHARED_SECRET_KEY = "test-secret-key-shared-by-every-process-0123"
+
+
 def kafka_environment(broker: RunsBroker, tmp_path: Path) -> dict[str, str]:
     """Settings for one distributed deployment on the test broker, with quick timeouts."""
     return {
         "NODELOOM_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+        "NODELOOM_SECRET_KEY": SHARED_SECRET_KEY,  # Kafka means several processes
         "NODELOOM_KAFKA_NAMESPACE": f"t{uuid.uuid4().hex[:10]}.",
         "NODELOOM_KAFKA_SESSION_TIMEOUT_MS": "1500",
         "NODELOOM_HEARTBEAT_INTERVAL_SECONDS": "0.5",

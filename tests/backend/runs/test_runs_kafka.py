@@ -41,6 +41,7 @@ async def server(
         postgres_url,
         kafka_bootstrap_servers=env["NODELOOM_KAFKA_BOOTSTRAP_SERVERS"],
         kafka_namespace=env["NODELOOM_KAFKA_NAMESPACE"],
+        secret_key=env["NODELOOM_SECRET_KEY"],
         kafka_session_timeout_ms=1500,
         embedded_worker=True,
     )
