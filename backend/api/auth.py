@@ -162,10 +162,14 @@ async def sign_up(
 ) -> User:
     """Create an account and sign in; the first account is the admin."""
     if not await _signup_open(session, settings):
-        raise SignupClosed()
+        raise SignupClosed()  # early, before hashing; create_user decides for certain
     password_hash = await hash_password(body.password)
     user = await users.create_user(
-        session, email=body.email, name=body.name, password_hash=password_hash
+        session,
+        email=body.email,
+        name=body.name,
+        password_hash=password_hash,
+        signup_open=settings.signup == "open",
     )
     _set_cookie(response, await start_session(session, user.id), settings)
     return User.model_validate(user)

@@ -36,7 +36,7 @@ from backend.auth.share_links import Scope, require_scope
 from backend.db import run_store
 from backend.db import workflow_store as store
 from backend.db.models import ShareLinkRecord, UserRecord, WorkflowRecord
-from backend.errors import RunNotFound
+from backend.errors import NodeloomError, RunNotFound
 from backend.exchange.secret_scan import scan_document
 from graph_engine.document import WorkflowDocument
 
@@ -122,18 +122,23 @@ async def start_shared_run(
     """Run the workflow's current version with `inputs` (run and edit links), using the
     owner's credentials, within the link's hourly limit."""
     require_scope(link, Scope.run, "run the workflow")
-    await share_links.check_run_budget(session, link)
+    window = await share_links.reserve_run(session, link)
     inputs = (body or StartRun()).inputs
-    run = await queue_run(
-        session,
-        bus,
-        queued_runs,
-        link.workflow_id,
-        None,
-        inputs,
-        owner_id=link.owner_id,
-        share_link_id=link.id,
-    )
+    try:
+        run = await queue_run(
+            session,
+            bus,
+            queued_runs,
+            link.workflow_id,
+            None,
+            inputs,
+            owner_id=link.owner_id,
+            share_link_id=link.id,
+        )
+    except NodeloomError:  # refused (inputs, problems, bus): it does not count
+        if window is not None:
+            await share_links.refund_run(session, link, window)
+        raise
     return Run.from_record(run)
 
 

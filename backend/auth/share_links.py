@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.errors import LinkNotFound, RateLimited, ScopeNotAllowed
@@ -109,21 +109,53 @@ async def live_link(session: AsyncSession, token: str) -> ShareLinkRecord:
     return link
 
 
-async def check_run_budget(session: AsyncSession, link: ShareLinkRecord) -> None:
-    """Refuse a run past the link's hourly limit (counted from the runs it started)."""
-    if link.run_limit_per_hour is None:
-        return
-    since = utcnow() - RATE_WINDOW
-    count, oldest = (
-        await session.execute(
-            select(func.count(), func.min(RunRecord.created_at)).where(
-                RunRecord.share_link_id == link.id, RunRecord.created_at > since
-            )
+async def reserve_run(session: AsyncSession, link: ShareLinkRecord) -> datetime | None:
+    """Take one run of the link's hourly budget, or raise ``RateLimited``; returns the
+    window the run counts in (for ``refund_run``), ``None`` for a link without a limit.
+
+    One conditional UPDATE decides, so concurrent requests on any number of replicas
+    never overspend: a window opens with the first run after the previous one ended
+    (an hour from its first run), and holds at most ``run_limit_per_hour`` runs.
+    """
+    limit = link.run_limit_per_hour
+    if limit is None:
+        return None
+    now = utcnow()
+    start, count = ShareLinkRecord.run_window_start, ShareLinkRecord.run_window_count
+    ended = or_(start.is_(None), start <= now - RATE_WINDOW)
+    taken = await session.scalar(
+        update(ShareLinkRecord)
+        .where(ShareLinkRecord.id == link.id, or_(ended, count < limit))
+        .values(
+            run_window_start=case((ended, literal(now, start.type)), else_=start),
+            run_window_count=case((ended, 1), else_=count + 1),
         )
-    ).one()
-    if count >= link.run_limit_per_hour:
-        wait = (oldest + RATE_WINDOW - utcnow()).total_seconds() if oldest else 60
-        raise RateLimited(link.run_limit_per_hour, math.ceil(wait))
+        .returning(ShareLinkRecord.run_window_start)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
+    if taken is not None:
+        return taken
+    opened = await session.scalar(select(start).where(ShareLinkRecord.id == link.id))
+    await session.commit()
+    wait = (opened + RATE_WINDOW - utcnow()).total_seconds() if opened else 60
+    raise RateLimited(limit, math.ceil(wait))
+
+
+async def refund_run(session: AsyncSession, link: ShareLinkRecord, window: datetime) -> None:
+    """Give back a run ``reserve_run`` took, when the run was refused after all (its
+    inputs, say); only within the same window."""
+    await session.execute(
+        update(ShareLinkRecord)
+        .where(
+            ShareLinkRecord.id == link.id,
+            ShareLinkRecord.run_window_start == window,
+            ShareLinkRecord.run_window_count > 0,
+        )
+        .values(run_window_count=ShareLinkRecord.run_window_count - 1)
+        .execution_options(synchronize_session=False)
+    )
+    await session.commit()
 
 
 async def last_run(session: AsyncSession, workflow_id: str) -> RunRecord | None:

@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.auth.errors import EmailTaken, UserNotFound
+from backend.auth.errors import EmailTaken, SignupClosed, UserNotFound
 from backend.db.models import (
     CredentialRecord,
     RunRecord,
@@ -33,17 +33,43 @@ async def count_users(session: AsyncSession) -> int:
 
 
 async def create_user(
-    session: AsyncSession, *, email: str, name: str, password_hash: str
+    session: AsyncSession, *, email: str, name: str, password_hash: str, signup_open: bool
 ) -> UserRecord:
-    """A new account; the first one is the admin and takes over the unowned workflows."""
+    """A new account; the first one is the admin and takes over the unowned workflows.
+
+    Whether it is the first is settled by the database (``users_one_admin``), not by a
+    count read before the insert: of several first sign-ups at once, one becomes the
+    admin; the others join as ordinary accounts if sign-up is open, else are refused.
+    """
     first = await count_users(session) == 0
+    if not (first or signup_open):
+        raise SignupClosed()
+    try:
+        user = await _insert_user(session, email, name, password_hash, is_admin=first)
+    except _AdminTaken:
+        if not signup_open:
+            raise SignupClosed() from None
+        user = await _insert_user(session, email, name, password_hash, is_admin=False)
+    if user.is_admin:
+        await _adopt_unowned(session, user.id)
+    await session.commit()
+    return user
+
+
+class _AdminTaken(Exception):
+    pass
+
+
+async def _insert_user(
+    session: AsyncSession, email: str, name: str, password_hash: str, *, is_admin: bool
+) -> UserRecord:
     user = UserRecord(
         id=new_id(),
         email=email.strip(),
         email_key=email_key(email),
         name=name.strip(),
         password_hash=password_hash,
-        is_admin=first,
+        is_admin=is_admin,
         disabled=False,
         created_at=utcnow(),
     )
@@ -52,10 +78,12 @@ async def create_user(
         await session.flush()
     except IntegrityError:
         await session.rollback()
-        raise EmailTaken() from None
-    if first:
-        await _adopt_unowned(session, user.id)
-    await session.commit()
+        taken = await session.scalar(
+            select(UserRecord.id).where(UserRecord.email_key == email_key(email))
+        )
+        if taken is not None or not is_admin:
+            raise EmailTaken() from None
+        raise _AdminTaken() from None
     return user
 
 

@@ -179,6 +179,17 @@ class UserRecord(Base):
     email, unique, so sign-up and login ignore case."""
 
     __tablename__ = "users"
+    # At most one admin, whatever the timing: of several first sign-ups at once, one is the
+    # admin and the others find the seat taken (``users.create_user``).
+    __table_args__ = (
+        Index(
+            "users_one_admin",
+            "is_admin",
+            unique=True,
+            postgresql_where=text("is_admin"),
+            sqlite_where=text("is_admin"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
@@ -251,5 +262,8 @@ class ShareLinkRecord(Base):
     token_prefix: Mapped[str] = mapped_column(String(16))
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     run_limit_per_hour: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The runs started in the current hour-long window (``share_links.reserve_run``).
+    run_window_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    run_window_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -53,7 +53,7 @@ async def test_migrations_create_the_tables_and_record_the_revision(database_url
         "credentials",
         "share_links",
     }
-    assert revision == "0005"
+    assert revision == "0006"
     assert foreign_keys[0]["referred_table"] == "workflows"
     assert foreign_keys[0]["options"].get("ondelete") == "CASCADE"
 
@@ -69,7 +69,7 @@ async def test_upgrade_builds_a_blank_database_and_can_run_again(blank_database_
 
     assert before == (None, [])
     assert await _inspect(blank_database_url, state) == (
-        "0005",
+        "0006",
         [
             "alembic_version",
             "api_keys",

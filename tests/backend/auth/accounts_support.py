@@ -85,6 +85,7 @@ async def add_person(app: FastAPI, name: str) -> Person:
             email=f"{name}-{uuid.uuid4().hex[:6]}@example.com",
             name=name,
             password_hash=PASSWORD_HASH,
+            signup_open=True,
         )
         token = await start_session(session, user.id)
     return Person(user.id, user.email, user.name, token)
