@@ -16,7 +16,6 @@ from backend.api.limits import BodyLimitMiddleware
 from backend.api.node_types import served_catalogue
 from backend.api.problems import install_problem_handlers, use_problem_media_type
 from backend.api.router import api_router
-from backend.auth.rate_limit import LoginLimiter
 from backend.bus import BusError
 from backend.config import Settings
 from backend.db.session import create_engine, create_session_factory
@@ -46,7 +45,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     # NODELOOM_AUTH=on without NODELOOM_SECRET_KEY never gets here: Settings refuses it.
-    app.state.login_limiter = LoginLimiter(settings.login_rate_limit)
     install_problem_handlers(app)
     # WebSockets first: a route only matches its own kind of request, so an HTTP request
     # passes them at once, while a WebSocket behind the HTTP routes would try every one.

@@ -227,8 +227,9 @@ class Settings(BaseSettings):
         default=10,
         ge=1,
         le=10_000,
-        description="Failed logins per minute for one (client address, email) before further "
-        "attempts get `429 Too Many Requests`.",
+        description="Login attempts per minute for one (client address, email), counted in "
+        "the database (shared by every replica); further attempts get `429 Too Many "
+        "Requests` without their password being checked. A successful login resets it.",
     )
 
     @field_validator("log_level", mode="before")

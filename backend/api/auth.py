@@ -23,12 +23,11 @@ from backend.auth.errors import (
     CannotDisableSelf,
     InvalidLogin,
     SignupClosed,
-    TooManyAttempts,
 )
 from backend.auth.password_rules import check_new_password
 from backend.auth.passwords import hash_password, verify_password
 from backend.auth.principal import Principal
-from backend.auth.rate_limit import LoginLimiter
+from backend.auth.rate_limit import attempt_key, clear_attempts, take_attempt
 from backend.auth.sessions import COOKIE_NAME, SESSION_LIFETIME, end_session, start_session
 from backend.config import Settings
 from backend.db.models import ApiKeyRecord, UserRecord
@@ -192,17 +191,16 @@ async def log_in(
     response: Response,
 ) -> User:
     """Sign in with email and password (the same answer for an unknown email and a wrong
-    password); too many failures in a minute get `429`."""
-    limiter: LoginLimiter = request.app.state.login_limiter
-    key = (request.client.host if request.client else "", users.email_key(body.email))
-    if (wait := limiter.retry_after(key)) is not None:
-        raise TooManyAttempts(wait)
+    password); past `NODELOOM_LOGIN_RATE_LIMIT` attempts in a minute for one address and
+    email, `429` (counted in the database: across replicas and for attempts at once)."""
+    address = request.client.host if request.client else ""
+    key = attempt_key(address, users.email_key(body.email))
+    await take_attempt(session, key, settings.login_rate_limit)  # before the password
     user = await users.find_by_email(session, body.email)
     valid = await verify_password(user.password_hash if user else None, body.password)
     if user is None or not valid or user.disabled:
-        limiter.failed(key)
         raise InvalidLogin()
-    limiter.succeeded(key)
+    await clear_attempts(session, key)
     _set_cookie(response, await start_session(session, user.id), settings)
     return User.model_validate(user)
 

@@ -58,7 +58,7 @@ class TooManyAttempts(_TooMany):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            f"Too many failed logins; try again in {max(1, retry_after)} s.", retry_after
+            f"Too many login attempts; try again in {max(1, retry_after)} s.", retry_after
         )
 
 

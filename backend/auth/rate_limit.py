@@ -1,48 +1,62 @@
-"""Failed-login counting per (client address, email), in this process's memory.
+"""Login attempts per (client address, email), counted in the database.
 
-Each replica counts its own attempts: behind N replicas an attacker gets at most N times
-the limit, still far too few to guess a password.
+Every attempt first takes a place in its minute-long window with one upsert; past
+``limit`` places the attempt gets ``TooManyAttempts`` without its password being checked.
+So attempts sent at once cannot all slip past the count, and every API replica shares
+it. A successful login clears its key. The key is a SHA-256 of address and email: the
+table holds no email.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import time
-from collections import deque
+from datetime import timedelta
 
-WINDOW_S = 60.0
-MAX_TRACKED = 100_000
+from sqlalchemy import case, delete, literal
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.auth.errors import TooManyAttempts
+from backend.db.models import LoginAttemptRecord, utcnow
+
+WINDOW = timedelta(seconds=60)
 
 
-class LoginLimiter:
-    def __init__(self, limit: int, window_s: float = WINDOW_S) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self._failures: dict[tuple[str, str], deque[float]] = {}
+def attempt_key(address: str, email_key: str) -> str:
+    return hashlib.sha256(f"{address}\n{email_key}".encode()).hexdigest()
 
-    def retry_after(self, key: tuple[str, str]) -> int | None:
-        """Seconds to wait when ``key`` used up its failures, else ``None``."""
-        failures = self._recent(key)
-        if len(failures) < self.limit:
-            return None
-        return math.ceil(failures[0] + self.window_s - time.monotonic())
 
-    def failed(self, key: tuple[str, str]) -> None:
-        if len(self._failures) >= MAX_TRACKED:
-            self._forget_old()
-        self._failures.setdefault(key, deque()).append(time.monotonic())
+async def take_attempt(session: AsyncSession, key: str, limit: int) -> None:
+    """Count one attempt for ``key``; ``TooManyAttempts`` when the window's are used up."""
+    now = utcnow()
+    table = LoginAttemptRecord
+    ended = table.window_start <= now - WINDOW
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(table)
+        .values(key_hash=key, window_start=now, attempts=1)
+        .on_conflict_do_update(
+            index_elements=[table.key_hash],
+            set_={
+                "window_start": case(
+                    (ended, literal(now, table.window_start.type)), else_=table.window_start
+                ),
+                "attempts": case((ended, 1), else_=table.attempts + 1),
+            },
+        )
+        .returning(table.attempts, table.window_start)
+    )
+    attempts, window_start = (await session.execute(statement)).one()
+    await session.commit()
+    if attempts > limit:
+        raise TooManyAttempts(math.ceil((window_start + WINDOW - utcnow()).total_seconds()))
 
-    def succeeded(self, key: tuple[str, str]) -> None:
-        self._failures.pop(key, None)
 
-    def _recent(self, key: tuple[str, str]) -> deque[float]:
-        failures = self._failures.get(key, deque())
-        cutoff = time.monotonic() - self.window_s
-        while failures and failures[0] <= cutoff:
-            failures.popleft()
-        return failures
-
-    def _forget_old(self) -> None:
-        for key in list(self._failures):
-            if not self._recent(key):
-                del self._failures[key]
+async def clear_attempts(session: AsyncSession, key: str) -> None:
+    """After a successful login: forget ``key``'s attempts, and every ended window."""
+    table = LoginAttemptRecord
+    await session.execute(
+        delete(table).where((table.key_hash == key) | (table.window_start <= utcnow() - WINDOW))
+    )
+    await session.commit()

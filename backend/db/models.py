@@ -214,6 +214,17 @@ class SessionRecord(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class LoginAttemptRecord(Base):
+    """Login attempts of one (client address, email) in the current minute-long window; the
+    key is a SHA-256 of both, so no email is kept here (``auth.rate_limit``)."""
+
+    __tablename__ = "login_attempts"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+
+
 class ApiKeyRecord(Base):
     """A personal API key, kept only as its SHA-256; ``prefix`` lets people tell keys apart."""
 

@@ -52,6 +52,7 @@ async def test_migrations_create_the_tables_and_record_the_revision(database_url
         "api_keys",
         "credentials",
         "share_links",
+        "login_attempts",
     }
     assert revision == "0006"
     assert foreign_keys[0]["referred_table"] == "workflows"
@@ -74,6 +75,7 @@ async def test_upgrade_builds_a_blank_database_and_can_run_again(blank_database_
             "alembic_version",
             "api_keys",
             "credentials",
+            "login_attempts",
             "run_events",
             "runs",
             "sessions",

@@ -1,5 +1,6 @@
 """Limits that hold when requests arrive at once (asyncio.gather), on SQLite and
-PostgreSQL: a run link's hourly budget, and who becomes the admin."""
+PostgreSQL: a run link's hourly budget, who becomes the admin, login attempts (across
+two replicas of the app)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from accounts_support import SECRET_KEY, build_world, client_for, create_link
-from api_support import API, make_settings
+from accounts_support import PASSWORD, SECRET_KEY, add_person, build_world, client_for, create_link
+from api_support import API, assert_problem, make_settings
 from sqlalchemy import select
 
 from backend.app import create_app
@@ -65,3 +66,26 @@ async def test_ten_first_sign_ups_at_once_make_exactly_one_admin(
     else:
         assert statuses == [201] * 10, statuses
         assert sorted(admins) == [False] * 9 + [True]
+
+
+async def test_sixty_wrong_passwords_at_once_check_only_ten_and_lock_the_right_one_out(
+    database_url: str, tmp_path: Path
+):
+    settings = make_settings(tmp_path, database_url, auth="on", secret_key=SECRET_KEY)
+    first, second = create_app(settings), create_app(settings)  # two replicas, one database
+    async with first.router.lifespan_context(first), second.router.lifespan_context(second):
+        person = await add_person(first, "Ada")
+        async with client_for(first) as one, client_for(second) as other:
+
+            def attempt(client, password: str):
+                body = {"email": person.email, "password": password}
+                return client.post(f"{API}/auth/login", json=body)
+
+            wrong = await asyncio.gather(
+                *(attempt(one if n % 2 else other, f"wrong-{n}") for n in range(60))
+            )
+            right = await attempt(one, PASSWORD)
+    statuses = sorted(answer.status_code for answer in wrong)
+    assert settings.login_rate_limit == 10
+    assert statuses == [401] * 10 + [429] * 50, statuses  # only 10 passwords were tried
+    assert_problem(right, 429, "too_many_attempts")

@@ -4,6 +4,8 @@
   one becomes the admin.
 - ``share_links.run_window_start`` / ``run_window_count``: a run link's hourly budget is
   taken by one conditional UPDATE, not counted and then inserted.
+- ``login_attempts``: failed-login counting in the database (one upsert an attempt), so
+  the limit holds across API replicas and for attempts sent at once.
 
 Revision ID: 0006
 Revises: 0005
@@ -32,6 +34,14 @@ def upgrade() -> None:
         postgresql_where=sa.text("is_admin"),
         sqlite_where=sa.text("is_admin"),
     )
+    op.create_table(
+        "login_attempts",
+        sa.Column("key_hash", sa.String(64), nullable=False),
+        sa.Column("window_start", UtcDateTime(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key_hash", name=op.f("pk_login_attempts")),
+    )
+    op.create_index(op.f("ix_login_attempts_window_start"), "login_attempts", ["window_start"])
     with op.batch_alter_table("share_links") as batch:
         batch.add_column(sa.Column("run_window_start", UtcDateTime(), nullable=True))
         batch.add_column(
@@ -44,3 +54,5 @@ def downgrade() -> None:
         batch.drop_column("run_window_count")
         batch.drop_column("run_window_start")
     op.drop_index("users_one_admin", table_name="users")
+    op.drop_index(op.f("ix_login_attempts_window_start"), table_name="login_attempts")
+    op.drop_table("login_attempts")
