@@ -7,13 +7,14 @@ accounts: ``getMe`` says so, and the account routes answer ``404 accounts_off``.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from backend.api.deps import CurrentUser, OptionalUser, SessionDep, SettingsDep
+from backend.api.deps import BusDep, CurrentUser, OptionalUser, SessionDep, SettingsDep
 from backend.api.problems import problem_responses
 from backend.api.schemas import StorableText
 from backend.auth import api_keys, users
@@ -29,10 +30,13 @@ from backend.auth.passwords import hash_password, verify_password
 from backend.auth.principal import Principal
 from backend.auth.rate_limit import attempt_key, clear_attempts, take_attempt
 from backend.auth.sessions import COOKIE_NAME, SESSION_LIFETIME, end_session, start_session
+from backend.bus import BusError
 from backend.config import Settings
+from backend.db import run_store
 from backend.db.models import ApiKeyRecord, UserRecord
 
 router = APIRouter(tags=["accounts"])
+log = logging.getLogger(__name__)
 
 Email = Annotated[
     StorableText,
@@ -302,8 +306,19 @@ async def update_user(
     body: UserChange,
     admin: Admin,
     session: SessionDep,
+    bus: BusDep,
 ) -> User:
-    """Disable an account (its sessions end and its API keys stop working) or enable it."""
+    """Disable an account — its sessions end, its API keys and share links stop working
+    (links answer 404), its queued runs are cancelled — or enable it again (its links
+    work again; sessions and cancelled runs do not come back)."""
     if user_id == admin.user_id and body.disabled:
         raise CannotDisableSelf()
-    return User.model_validate(await users.set_disabled(session, user_id, body.disabled))
+    user = await users.set_disabled(session, user_id, body.disabled)
+    if body.disabled:
+        for run_id in await run_store.queued_run_ids(session, user_id):
+            if (event := await run_store.cancel_queued(session, run_id)) is not None:
+                try:
+                    await bus.publish_event(event)
+                except BusError as error:  # the database says it; the bus is only quicker
+                    log.warning("run %s: publishing its cancellation failed: %r", run_id, error)
+    return User.model_validate(user)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.errors import LinkNotFound, RateLimited, ScopeNotAllowed
 from backend.auth.tokens import display_prefix, looks_like_token, new_token, token_hash
-from backend.db.models import RunRecord, ShareLinkRecord, utcnow
+from backend.db.models import RunRecord, ShareLinkRecord, UserRecord, utcnow
 from backend.db.workflow_store import new_id
 
 RATE_WINDOW = timedelta(hours=1)
@@ -94,14 +94,21 @@ async def revoke_link(session: AsyncSession, link_id: str, owner_id: str | None)
 
 
 async def live_link(session: AsyncSession, token: str) -> ShareLinkRecord:
-    """The link ``token`` opens, if it is neither revoked nor expired."""
+    """The link ``token`` opens, if it is neither revoked nor expired and its owner's
+    account is not disabled (enabling the account again brings the link back)."""
     if not looks_like_token(token):
         raise LinkNotFound()
+    owner_disabled = (
+        select(UserRecord.id)
+        .where(UserRecord.id == ShareLinkRecord.owner_id, UserRecord.disabled.is_(True))
+        .exists()
+    )
     link = await session.scalar(
         select(ShareLinkRecord).where(
             ShareLinkRecord.token_hash == token_hash(token),
             ShareLinkRecord.revoked_at.is_(None),
             or_(ShareLinkRecord.expires_at.is_(None), ShareLinkRecord.expires_at > utcnow()),
+            ~owner_disabled,
         )
     )
     if link is None:

@@ -67,6 +67,16 @@ WORKER_LOST_MESSAGE = (
 )
 
 
+async def queued_run_ids(session: AsyncSession, owner_id: str) -> list[str]:
+    """The ids of ``owner_id``'s runs no worker has taken yet."""
+    rows = await session.scalars(
+        select(RunRecord.id).where(
+            RunRecord.owner_id == owner_id, RunRecord.status == RunStatus.queued
+        )
+    )
+    return list(rows.all())
+
+
 async def queued_runs(session: AsyncSession) -> list[RunRecord]:
     """Runs no worker took yet, oldest first."""
     result = await session.scalars(
