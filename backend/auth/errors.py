@@ -52,13 +52,26 @@ class _TooMany(NodeloomError):
         return {"retry_after": self.retry_after}
 
 
+def in_words(seconds: int) -> str:
+    """A wait as people say it: "a few seconds", "about 3 minutes", "about an hour"."""
+    if seconds < 10:
+        return "a few seconds"
+    if seconds < 50:
+        return f"about {round(seconds / 10) * 10} seconds"
+    minutes = round(seconds / 60)
+    if minutes < 50:
+        return "about a minute" if minutes <= 1 else f"about {minutes} minutes"
+    hours = round(seconds / 3600)
+    return "about an hour" if hours <= 1 else f"about {hours} hours"
+
+
 class TooManyAttempts(_TooMany):
     code = "too_many_attempts"
     title = "Too many attempts"
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            f"Too many login attempts; try again in {max(1, retry_after)} s.", retry_after
+            f"Too many login attempts; try again in {in_words(retry_after)}.", retry_after
         )
 
 
@@ -69,7 +82,7 @@ class RateLimited(_TooMany):
     def __init__(self, limit: int, retry_after: int) -> None:
         super().__init__(
             f"This link allows {limit} run{'s' if limit != 1 else ''} per hour; "
-            f"try again in {max(1, retry_after)} s.",
+            f"try again in {in_words(retry_after)}.",
             retry_after,
         )
 

@@ -89,3 +89,22 @@ async def test_sixty_wrong_passwords_at_once_check_only_ten_and_lock_the_right_o
     assert settings.login_rate_limit == 10
     assert statuses == [401] * 10 + [429] * 50, statuses  # only 10 passwords were tried
     assert_problem(right, 429, "too_many_attempts")
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (1, "a few seconds"),
+        (42, "about 40 seconds"),
+        (61, "about a minute"),
+        (170, "about 3 minutes"),
+        (2950, "about 49 minutes"),
+        (3573, "about an hour"),
+        (7300, "about 2 hours"),
+    ],
+)
+def test_waits_read_as_people_say_them(seconds: int, words: str):
+    from backend.auth.errors import RateLimited, in_words
+
+    assert in_words(seconds) == words
+    assert str(RateLimited(5, seconds)).endswith(f"try again in {words}.")
