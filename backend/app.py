@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from backend.api.deps import API_PREFIX
 from backend.api.limits import BodyLimitMiddleware
 from backend.api.node_types import served_catalogue
+from backend.api.origin import OriginGuard
 from backend.api.problems import install_problem_handlers, use_problem_media_type
 from backend.api.router import api_router
 from backend.bus import BusError
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         include_in_schema=False,
     )
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(OriginGuard, allowed=settings.trusted_origins)
     observability.install(app)  # last: /metrics, request timing and WebSocket tracking
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.config_kafka import check_kafka_security, kafka_security_of
 from backend.database_url import normalize_database_url
+from backend.web_origin import origin_of
 
 if TYPE_CHECKING:
     from backend.bus import KafkaSecurity
@@ -221,7 +222,20 @@ class Settings(BaseSettings):
     )
     cookie_secure: bool = Field(
         default=False,
-        description="Mark the session cookie `Secure` (sent over HTTPS only); set it behind HTTPS.",
+        description="Mark the session cookie `Secure` (sent over HTTPS only); set it behind "
+        "HTTPS. On by itself when NODELOOM_PUBLIC_URL is `https://…`.",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The address people open Nodeloom at (e.g. `https://flows.example.com`): "
+        "the origin browser requests that change something must come from, and, if it is "
+        "https, a `Secure` session cookie. Unset: requests must come from the address they "
+        "were sent to.",
+    )
+    allowed_origins: str | None = Field(
+        default=None,
+        description="More origins allowed to send such requests, comma-separated "
+        "(`https://a.example,https://b.example`).",
     )
     login_rate_limit: int = Field(
         default=10,
@@ -288,6 +302,27 @@ class Settings(BaseSettings):
             self.secret_key.get_secret_value(),
             *(key.strip() for key in previous.split(",") if key.strip()),
         ]
+
+    @field_validator("public_url", "allowed_origins", mode="after")
+    @classmethod
+    def _check_origins(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            return None
+        for url in value.split(","):
+            if origin_of(url) is None:
+                setting = f"NODELOOM_{(info.field_name or '').upper()}"
+                raise ValueError(f"{setting}: {url.strip()!r} is not an http(s) address")
+        return value.strip()
+
+    @property
+    def trusted_origins(self) -> frozenset[str]:
+        """Where state-changing browser requests may come from; empty: their own address."""
+        urls = [self.public_url or "", *(self.allowed_origins or "").split(",")]
+        return frozenset(origin for url in urls if (origin := origin_of(url)))
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.cookie_secure or (self.public_url or "").lower().startswith("https://")
 
     @field_validator("kafka_bootstrap_servers", "kafka_sasl_username", mode="after")
     @classmethod

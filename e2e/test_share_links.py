@@ -70,7 +70,11 @@ def new_context(browser: Browser, accounts_url: str) -> Iterator[Callable[[], Br
     made: list[BrowserContext] = []
 
     def make() -> BrowserContext:
-        context = browser.new_context(base_url=accounts_url, viewport=VIEWPORT)
+        # What the app's own pages send: its API requests (context.request) must carry it
+        # too, or the server refuses them as cross-site.
+        context = browser.new_context(
+            base_url=accounts_url, viewport=VIEWPORT, extra_http_headers={"Origin": accounts_url}
+        )
         context.set_default_timeout(10_000)
         made.append(context)
         return context

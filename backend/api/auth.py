@@ -223,7 +223,7 @@ async def log_out(request: Request, session: SessionDep, settings: SettingsDep) 
         await end_session(session, token)
     response = Response(status_code=204)
     response.delete_cookie(
-        COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=settings.cookie_secure
+        COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies
     )
     return response
 
@@ -236,7 +236,7 @@ def _set_cookie(response: Response, token: str, settings: Settings) -> None:
         path="/",
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure,
+        secure=settings.secure_cookies,
     )
 
 

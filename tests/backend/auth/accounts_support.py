@@ -72,7 +72,9 @@ class World:
 
 
 def client_for(app: FastAPI, cookies: dict[str, str] | None = None, **headers: str):
+    """A client of ``app``; like a browser on the app's own page, it sends its Origin."""
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    headers = {"Origin": "http://nodeloom.test", **headers}
     return httpx.AsyncClient(
         transport=transport, base_url="http://nodeloom.test", cookies=cookies, headers=headers
     )

@@ -25,6 +25,7 @@ from run_support import greeting, live_server
 from backend.app import create_app
 from backend.auth.sessions import COOKIE_NAME
 from backend.config import Settings
+from backend.web_origin import origin_of
 
 README = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
 
@@ -219,6 +220,7 @@ async def _http_outcome(
 async def _socket_outcome(url: str, world: World, principal: str) -> tuple[str, str]:
     cookies = world.cookies_of(principal)
     headers = {"Cookie": f"{COOKIE_NAME}={cookies[COOKIE_NAME]}"} if cookies else {}
+    headers["Origin"] = origin_of(url.replace("ws://", "http://", 1)) or ""  # the app's page
     events = 0
     async with websockets.connect(url, additional_headers=headers, open_timeout=10) as socket:
         with contextlib.suppress(websockets.ConnectionClosed):

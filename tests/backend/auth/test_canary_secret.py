@@ -25,6 +25,7 @@ from run_support import link, live_server
 from sqlalchemy import select
 
 from backend.db.models import CredentialRecord
+from backend.web_origin import origin_of
 
 CRED_CANARY = f"sk-credcanary{uuid.uuid4().hex}"
 PARAM_CANARY = f"sk-proj-paramcanary{uuid.uuid4().hex}"
@@ -225,7 +226,10 @@ def _fill(template: str, ids: dict[str, list[str]]) -> list[str]:
 
 async def _socket_text(ws_base: str, run_id: str, world, token: str | None = None) -> str:
     path = f"/shared/{token}/runs/{run_id}/events" if token else f"/runs/{run_id}/events"
-    headers = {"Cookie": f"nodeloom_session={world.owner.session}"}
+    headers = {
+        "Cookie": f"nodeloom_session={world.owner.session}",
+        "Origin": origin_of(ws_base.replace("ws://", "http://", 1)),
+    }
     messages = []
     async with websockets.connect(f"{ws_base}{API}{path}", additional_headers=headers) as socket:
         try:
