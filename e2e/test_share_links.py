@@ -136,7 +136,7 @@ def create_link(page: Page, scope: str, shot: Callable[[Page, str], None] | None
     return url
 
 
-def test_view_link_is_read_only_and_dies_when_revoked(new_context, shot) -> None:
+def test_view_link_is_read_only_and_dies_when_revoked(new_context, shot, screenshot) -> None:
     owner = new_context().new_page()
     sign_up_in_browser(owner, "Ada Lovelace")
     api = owner.context.request  # shares the owner's session cookie
@@ -215,6 +215,11 @@ def test_view_link_is_read_only_and_dies_when_revoked(new_context, shot) -> None
 
     # The owner revokes the link; the visitor's reload shows the dead-link page at once.
     dialog.get_by_role("button", name="Revoke").click()
+    confirm = owner.get_by_role("dialog", name="Revoke this view link?")  # asks first
+    expect(confirm).to_contain_text("loses access at once")
+    expect(confirm).to_have_css("opacity", "1")  # faded in
+    screenshot(owner, "share-revoke-confirm")
+    confirm.get_by_role("button", name="Revoke link").click()
     expect(
         dialog.get_by_role("listitem", name=re.compile(r"^View link .*, revoked$"))
     ).to_be_visible()

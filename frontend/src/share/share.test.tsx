@@ -88,7 +88,7 @@ describe('ShareDialog', () => {
     SLOW,
   );
 
-  it('revokes a link', async () => {
+  it('revokes a link once the owner confirms', async () => {
     let revoked = false;
     const { requests } = stubFetch(
       apiTable({
@@ -105,6 +105,12 @@ describe('ShareDialog', () => {
     // A link made before this dialog opened cannot be copied: its token was shown once.
     expect(within(row).getByRole('button', { name: 'Copy link (no longer available)' })).toBeDisabled();
     await userEvent.click(within(row).getByRole('button', { name: 'Revoke' }));
+    const ask = await screen.findByRole('dialog', { name: 'Revoke this view link?' });
+    await userEvent.click(within(ask).getByRole('button', { name: 'Keep it' }));
+    expect(requests.some((request) => request.method === 'DELETE')).toBe(false);
+    await userEvent.click(within(row).getByRole('button', { name: 'Revoke' }));
+    const again = await screen.findByRole('dialog', { name: 'Revoke this view link?' });
+    await userEvent.click(within(again).getByRole('button', { name: 'Revoke link' }));
     expect(await screen.findByRole('listitem', { name: /View link tok1, revoked/ })).toBeInTheDocument();
     expect(requests.some((request) => request.method === 'DELETE')).toBe(true);
   });
