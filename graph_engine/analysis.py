@@ -47,7 +47,6 @@ are unknown, so its edges are checked once its params are fixed.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -60,6 +59,7 @@ from graph_engine.document import Edge, Node, WorkflowDocument, pointer
 from graph_engine.errors import Problem
 from graph_engine.names import name_key
 from graph_engine.nodes.base import NodeType
+from graph_engine.param_faults import param_fault
 from graph_engine.ports import Port, can_connect
 from graph_engine.registry import Registry, default_registry
 
@@ -207,30 +207,6 @@ def _node_problems(info: NodeInfo) -> list[Problem]:
         )
         for item in info.fault.errors(include_url=False)
     ]
-
-
-# pydantic starts its own messages with the kind of value it wanted ("String should have
-# at least 1 character"); the field's name says more to a person.
-_SUBJECT = re.compile(r"^(Input|String|Value|List|Tuple|Set|Dictionary|Number|Decimal)\b")
-_PREFIX = re.compile(r"^(Value error|Assertion failed), ")
-
-
-def param_fault(item: Any) -> str:
-    """One pydantic error about a node's params, in words: our own validators' messages
-    (written for people) as they are, pydantic's with the field named."""
-    where = " ".join(f"#{part + 1}" if isinstance(part, int) else str(part) for part in item["loc"])
-    message = _PREFIX.sub("", str(item["msg"]))
-    kind = item["type"]
-    if kind in ("value_error", "assertion_error"):
-        return f"{where}: {message}" if len(item["loc"]) > 1 else message
-    if kind == "missing":
-        return f"{where} is required"
-    if kind == "extra_forbidden":
-        return f"{where!r} is not a setting of this node"
-    if not where:
-        return message
-    named, count = _SUBJECT.subn(where, message, count=1)
-    return named if count else f"{where}: {message}"
 
 
 def _duplicate_names(nodes: Iterable[NodeInfo]) -> list[Problem]:

@@ -14,7 +14,6 @@ import {
   Modal,
   NumberInput,
   Paper,
-  Popover,
   SegmentedControl,
   Select,
   Stack,
@@ -22,8 +21,8 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { Check, Copy, Link2, Trash2 } from 'lucide-react';
-import { useId, useState, type FormEvent } from 'react';
+import { Check, Copy, Link2 } from 'lucide-react';
+import { useState, type FormEvent } from 'react';
 
 import { errorMessage } from '../api/errors';
 import { SecretOnce } from '../auth/SecretOnce';
@@ -37,6 +36,7 @@ import {
   type ShareLink,
   type ShareScope,
 } from './api';
+import { RevokeLinkButton } from './RevokeLinkButton';
 import { EXPIRY_OPTIONS, expiresAt, linkState, SCOPES, type ExpiryChoice } from './scopes';
 import classes from './share.module.css';
 
@@ -336,66 +336,11 @@ function LinkRow({
                   </span>
                 </Tooltip>
               )}
-              <RevokeButton label={look.label} revoking={revoking} onRevoke={onRevoke} />
+              <RevokeLinkButton label={look.label} revoking={revoking} onRevoke={onRevoke} />
             </>
           )}
         </Group>
       </Group>
     </Paper>
-  );
-}
-
-/** Revoking cannot be undone, so it asks first: a small confirmation under the button. */
-function RevokeButton({
-  label,
-  revoking,
-  onRevoke,
-}: {
-  label: string;
-  revoking: boolean;
-  onRevoke: () => void;
-}) {
-  const [asking, setAsking] = useState(false);
-  const titleId = useId();
-  return (
-    <Popover opened={asking} onChange={setAsking} position="bottom-end" width={260} shadow="md" withArrow>
-      <Popover.Target>
-        <Button
-          variant="subtle"
-          color="red"
-          size="compact-sm"
-          leftSection={<Trash2 size={14} />}
-          loading={revoking}
-          onClick={() => setAsking((open) => !open)}
-        >
-          Revoke
-        </Button>
-      </Popover.Target>
-      <Popover.Dropdown aria-labelledby={titleId}>
-        <Stack gap="xs">
-          <Text size="sm" fw={600} id={titleId}>
-            Revoke this {label.toLowerCase()} link?
-          </Text>
-          <Text size="sm">
-            Anyone who has this {label.toLowerCase()} link loses access at once. This cannot be undone.
-          </Text>
-          <Group justify="flex-end" gap="xs">
-            <Button variant="default" size="compact-sm" onClick={() => setAsking(false)}>
-              Keep it
-            </Button>
-            <Button
-              color="red"
-              size="compact-sm"
-              onClick={() => {
-                setAsking(false);
-                onRevoke();
-              }}
-            >
-              Revoke link
-            </Button>
-          </Group>
-        </Stack>
-      </Popover.Dropdown>
-    </Popover>
   );
 }
