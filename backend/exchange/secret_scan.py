@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,24 +25,74 @@ from graph_engine.document import pointer
 
 CREDENTIAL_KEY = "$credential"
 
-# (kind, pattern) in the order they are tried; the first match names the finding.
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("private_key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
-    ("anthropic_key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
-    ("openai_key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
-    ("pinecone_key", re.compile(r"\bpcsk_[A-Za-z0-9_]{20,}")),
-    ("aws_access_key", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})")),
-    ("slack_token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("jwt", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
-    ("bearer_token", re.compile(r"\bBearer\s+(?=[A-Za-z0-9._~+/-]*\d)[A-Za-z0-9._~+/-]{16,}=*")),
-    # scheme://user:password@ — a password of placeholders (***, {x}, ${X}, <x>) is no secret.
-    ("url_password", re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*:(?![*]+@|[{<$])[^\s/@]+@")),
+# A key's "body" (what follows its prefix) made of one repeated character, or of words
+# joined by dashes, is a placeholder ("sk-proj-xxxx", "sk-your-key-here"), not a key.
+_MIN_DISTINCT_IN_BODY = 6
+_MIXED_SEGMENT = re.compile(r"(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{8,}")
+
+
+def _varied(body: str) -> bool:
+    return len(set(body)) >= _MIN_DISTINCT_IN_BODY
+
+
+def _random_key_body(body: str) -> bool:
+    # Real sk- keys are random: somewhere 8+ characters mix letters and digits.
+    segments = re.split(r"[-_]", body)
+    return _varied(body) and any(_MIXED_SEGMENT.fullmatch(part) for part in segments)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What one kind of secret looks like: a pattern, and a test of its ``body`` group."""
+
+    kind: str
+    pattern: re.Pattern[str]
+    looks_real: Callable[[str], bool] = _varied
+
+
+# In order of precedence: where two shapes overlap (an Anthropic key also looks like an
+# OpenAI one; a JWT follows "Bearer"), the first one listed names the finding.
+_SHAPES: tuple[_Shape, ...] = (
+    _Shape("private_key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+    _Shape(
+        "anthropic_key",
+        re.compile(r"\bsk-ant-(?P<body>[A-Za-z0-9_-]{16,})"),
+        _random_key_body,
+    ),
+    _Shape(
+        "openai_key",
+        re.compile(
+            r"\bsk-(?=[A-Za-z0-9_-]{16})(?:(?:proj|svcacct|admin)-)?(?P<body>[A-Za-z0-9_-]+)"
+        ),
+        _random_key_body,
+    ),
+    _Shape("pinecone_key", re.compile(r"\bpcsk_(?P<body>[A-Za-z0-9_]{20,})")),
+    _Shape("aws_access_key", re.compile(r"\b(?:AKIA|ASIA)(?P<body>[0-9A-Z]{16})\b")),
+    _Shape("google_api_key", re.compile(r"\bAIza(?P<body>[0-9A-Za-z_-]{35})(?![0-9A-Za-z_-])")),
+    _Shape(
+        "github_token",
+        re.compile(r"\b(?:gh[pousr]_|github_pat_)(?P<body>[A-Za-z0-9_]{30,})"),
+    ),
+    _Shape("slack_token", re.compile(r"\bxox[abeprs]-\d+-(?P<body>[A-Za-z0-9-]{8,})")),
+    _Shape(
+        "jwt",
+        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.(?P<body>[A-Za-z0-9_-]{8,})"),
+    ),
+    _Shape(
+        "bearer_token",
+        re.compile(r"\bBearer\s+(?=[A-Za-z0-9._~+/-]*\d)(?P<body>[A-Za-z0-9._~+/-]{16,}=*)"),
+    ),
+    # scheme://user:password@host… (the whole URL, the secret being what it opens); a
+    # password of placeholders (***, {x}, ${X}, <x>) is no secret.
+    _Shape(
+        "url_password",
+        re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]*:(?![*]+@|[{<$])[^\s/@]+@[^\s\"'<>]*"),
+    ),
 )
 
 KEY_LIKE_NAME = re.compile(
     r"(?:api[_-]?key|apikey|access[_-]?key|secret|token|password|passwd|pwd|private[_-]?key"
-    r"|auth)",
+    r"|auth(?:ori[sz]ation)?(?![a-z]))",  # "auth", "Authorization", "auth_token"; not "author"
     re.IGNORECASE,
 )
 _PASSWORD_NAME = re.compile(r"secret|password|passwd|pwd", re.IGNORECASE)
@@ -56,6 +106,7 @@ KIND_DESCRIPTIONS = {
     "openai_key": "an OpenAI API key",
     "pinecone_key": "a Pinecone API key",
     "aws_access_key": "an AWS access key",
+    "google_api_key": "a Google API key",
     "github_token": "a GitHub token",
     "slack_token": "a Slack token",
     "jwt": "a JSON Web Token",
@@ -63,6 +114,25 @@ KIND_DESCRIPTIONS = {
     "url_password": "a URL with a password",
     "key_like_value": "a secret value",
 }
+
+# The credential provider (backend.credentials.providers) a kind of secret belongs to;
+# kinds not listed cannot be guessed from their shape.
+_PROVIDER_OF_KIND = {
+    "anthropic_key": "anthropic",
+    "openai_key": "openai",
+    "pinecone_key": "pinecone",
+}
+_POSTGRES_URL = re.compile(r"postgres(?:ql)?(?:\+asyncpg)?://", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SecretMatch:
+    """One secret-looking part of a string: ``text[start:end]`` (code points)."""
+
+    kind: str
+    start: int
+    end: int
+    provider: str | None  # the credential provider it would be stored under, if evident
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +144,23 @@ class SecretFinding:
     pointer: str  # RFC 6901, e.g. /nodes/3/params/template
     param_path: tuple[str | int, ...]  # inside params, e.g. ("template",)
     kind: str
+    start: int = 0  # where in the string it is, in code points
+    end: int = 0
+    provider: str | None = None
 
     @property
     def what(self) -> str:
         return KIND_DESCRIPTIONS[self.kind]
 
+    @property
+    def param_pointer(self) -> str:
+        """Where it is inside the node's params, e.g. ``/headers/Authorization``."""
+        return pointer(*self.param_path)
+
 
 def scan_document(document: Mapping[str, Any]) -> list[SecretFinding]:
-    """Every secret-looking value in the params of ``document``'s nodes (a JSON object)."""
+    """Every secret-looking value in the params of ``document``'s nodes (a JSON object):
+    one finding per secret, in the order they appear."""
     findings = []
     nodes = document.get("nodes")
     for index, node in enumerate(nodes if isinstance(nodes, list) else []):
@@ -89,10 +168,14 @@ def scan_document(document: Mapping[str, Any]) -> list[SecretFinding]:
             continue
         node_id = str(node.get("id", f"#{index + 1}"))
         for path, text in _strings(node.get("params"), ()):
-            kind = classify(text, path[-1] if path else None)
-            if kind is not None:
-                where = pointer("nodes", index, "params", *path)
-                findings.append(SecretFinding(node_id, index, where, path, kind))
+            where = pointer("nodes", index, "params", *path)
+            for match in find_secrets(text, path[-1] if path else None):
+                findings.append(
+                    SecretFinding(
+                        node_id, index, where, path, match.kind,
+                        match.start, match.end, match.provider,
+                    )
+                )  # fmt: skip
     return findings
 
 
@@ -105,22 +188,40 @@ def secret_values(document: Mapping[str, Any]) -> set[str]:
         if not isinstance(node, Mapping):
             continue
         for path, text in _strings(node.get("params"), ()):
-            for _kind, pattern in _PATTERNS:
-                values.update(match.group(0) for match in pattern.finditer(text))
-            name = path[-1] if path else None
-            if isinstance(name, str) and KEY_LIKE_NAME.search(name) and _looks_random(text, name):
-                values.add(text.strip())
+            for match in find_secrets(text, path[-1] if path else None):
+                values.add(text[match.start : match.end])
     return values
 
 
 def classify(text: str, name: str | int | None = None) -> str | None:
-    """The kind of secret ``text`` looks like (held under param ``name``), or None."""
-    for kind, pattern in _PATTERNS:
-        if pattern.search(text):
-            return kind
-    if isinstance(name, str) and KEY_LIKE_NAME.search(name) and _looks_random(text, name):
-        return "key_like_value"
-    return None
+    """The kind of the first secret ``text`` holds (held under param ``name``), or None."""
+    found = find_secrets(text, name)
+    return found[0].kind if found else None
+
+
+def find_secrets(text: str, name: str | int | None = None) -> list[SecretMatch]:
+    """The secrets in ``text`` (the value of param ``name``), in order, none overlapping."""
+    taken: list[SecretMatch] = []
+    for shape in _SHAPES:
+        for found in shape.pattern.finditer(text):
+            body = found.groupdict().get("body")
+            if body is not None and not shape.looks_real(body):
+                continue
+            start, end = found.span()
+            if any(start < other.end and other.start < end for other in taken):
+                continue
+            taken.append(SecretMatch(shape.kind, start, end, _provider(shape.kind, found[0])))
+    named_like_a_key = isinstance(name, str) and KEY_LIKE_NAME.search(name)
+    if not taken and named_like_a_key and _looks_random(text, name):
+        start = len(text) - len(text.lstrip())
+        taken.append(SecretMatch("key_like_value", start, len(text.rstrip()), None))
+    return sorted(taken, key=lambda match: match.start)
+
+
+def _provider(kind: str, secret: str) -> str | None:
+    if kind == "url_password":
+        return "postgres" if _POSTGRES_URL.match(secret) else None
+    return _PROVIDER_OF_KIND.get(kind)
 
 
 def is_credential_ref(value: Any) -> bool:
