@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 # pay for LangGraph, which `compile` imports and which takes about a second to load.
 _HOMES = {
     "compile": ("CompiledWorkflow", "CompileOptions", "compile_workflow"),
-    "credentials": ("CredentialRef", "CredentialResolver", "MappingCredentials"),
+    "credentials": ("Credential", "CredentialRef", "CredentialResolver", "MappingCredentials"),
     "document": ("WorkflowDocument", "export_bytes", "parse_document"),
     "errors": (
         "DocumentError",
@@ -46,7 +46,12 @@ _MODULE_OF = {name: module for module, names in _HOMES.items() for name in names
 if TYPE_CHECKING:
     from graph_engine.analysis import validate
     from graph_engine.compile import CompiledWorkflow, CompileOptions, compile_workflow
-    from graph_engine.credentials import CredentialRef, CredentialResolver, MappingCredentials
+    from graph_engine.credentials import (
+        Credential,
+        CredentialRef,
+        CredentialResolver,
+        MappingCredentials,
+    )
     from graph_engine.document import WorkflowDocument, export_bytes, parse_document
     from graph_engine.errors import (
         DocumentError,
@@ -86,6 +91,7 @@ __all__ = [
     "CallbackSink",
     "CompileOptions",
     "CompiledWorkflow",
+    "Credential",
     "CredentialRef",
     "CredentialResolver",
     "DocumentError",

@@ -8,7 +8,8 @@
     ctx.emit_token(text)             stream a token: one ``node.token`` event
     ctx.report_usage(input_tokens=, output_tokens=)   summed into ``node.succeeded``
     ctx.cancelled / ctx.check_cancelled()   cooperative cancellation
-    await ctx.resolve_credential(ref)       the secret behind ``{"$credential": NAME}``
+    await ctx.credential(ref, provider=…)   the ``Credential`` behind ``{"$credential": NAME}``
+    await ctx.resolve_credential(ref)       just its secret (plugin nodes)
 
 Long loops inside a node should call ``ctx.check_cancelled()`` now and then; awaiting
 anything is a cancellation point anyway (the engine cancels the node's task).
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph_engine.credentials import CredentialRef, CredentialResolver
+from graph_engine.credentials import Credential, CredentialRef, CredentialResolver, as_credential
 from graph_engine.emitter import Emitter
 from graph_engine.errors import RunCancelled
 from graph_engine.events import NodeToken, NodeTokenData, TokenUsage
@@ -102,9 +103,21 @@ class NodeContext:
         if self._scope.cancel.is_set():
             raise RunCancelled("The run was cancelled.")
 
+    async def credential(
+        self, ref: CredentialRef | str, *, provider: str | tuple[str, ...]
+    ) -> Credential:
+        """The credential behind a reference, refused unless it is for ``provider``. Send
+        its secret to ``credential.base_url`` (the provider's own host when ``None``) only."""
+        name = ref.name if isinstance(ref, CredentialRef) else ref
+        credential = await self._resolve(name)
+        credential.check_provider(name, provider if isinstance(provider, tuple) else (provider,))
+        return credential
+
     async def resolve_credential(self, ref: CredentialRef | str) -> str:
         """The secret behind a credential reference; scrubbed from every later event."""
-        name = ref.name if isinstance(ref, CredentialRef) else ref
-        secret = await self._scope.credentials.resolve(name)
-        self._scope.emitter.secrets.add(secret)
-        return secret
+        return (await self._resolve(ref.name if isinstance(ref, CredentialRef) else ref)).secret
+
+    async def _resolve(self, name: str) -> Credential:
+        credential = as_credential(await self._scope.credentials.resolve(name))
+        self._scope.emitter.secrets.add(credential.secret)  # scrubbed from every later event
+        return credential

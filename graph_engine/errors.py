@@ -17,6 +17,7 @@ The hierarchy::
         ├── NodeTimeout          ``settings.timeout_seconds`` elapsed
         ├── MissingInput         a workflow input has no value and no default
         ├── CredentialNotFound   the resolver has no such credential
+        ├── CredentialMismatch   the credential is for another provider or endpoint
         ├── NodeOutputError      a node returned the wrong output ports
         └── RunCancelled         raised by ``ctx.check_cancelled()``
 
@@ -140,6 +141,11 @@ class MissingInput(NodeError):
 
 class CredentialNotFound(NodeError):
     code = "credential_not_found"
+    retryable = False
+
+
+class CredentialMismatch(NodeError):
+    code = "credential_mismatch"
     retryable = False
 
 

@@ -35,7 +35,7 @@ from typing import Any, Literal
 
 from graph_engine.compile import CompiledWorkflow, CompileOptions, compile_workflow
 from graph_engine.context import RunScope
-from graph_engine.credentials import CredentialResolver, as_resolver
+from graph_engine.credentials import Credential, CredentialResolver, as_resolver
 from graph_engine.document import WorkflowDocument, parse_document
 from graph_engine.emitter import Emitter
 from graph_engine.errors import (
@@ -89,7 +89,7 @@ async def run(
     workflow_id: str | None = None,
     cancel: asyncio.Event | None = None,
     abort_reason: Callable[[], ErrorInfo | None] | None = None,
-    credentials: CredentialResolver | Mapping[str, str] | None = None,
+    credentials: CredentialResolver | Mapping[str, Credential | str] | None = None,
     registry: Registry | None = None,
     options: CompileOptions | None = None,
     secrets: Iterable[str] = (),

@@ -3,7 +3,9 @@
 A param holding ``{"$credential": "openai"}`` gets the value of
 ``NODELOOM_CREDENTIAL_OPENAI``: the name upper-cased, every run of characters other
 than letters and digits turned into ``_`` (``my-key`` → ``NODELOOM_CREDENTIAL_MY_KEY``).
-``--credential NAME=VARIABLE`` reads another variable instead. Values are never printed:
+``--credential NAME=VARIABLE`` reads another variable instead, and ``<VARIABLE>_BASE_URL``,
+if set, is the only URL the secret is sent to (an OpenAI-compatible server, a proxy);
+a node's own ``base_url`` is for calls without a credential. Values are never printed:
 the engine scrubs them from events, and the command from the outputs it shows.
 """
 
@@ -12,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from graph_engine.credentials import Credential
 
 ENV_PREFIX = "NODELOOM_CREDENTIAL_"
 SCRUBBED = "***"
@@ -37,7 +41,7 @@ class EnvironmentCredentials:
         pairs = [(name, self.variable(name)) for name in sorted(set(names))]
         return [(name, variable) for name, variable in pairs if not self._environ.get(variable)]
 
-    async def resolve(self, name: str) -> str:
+    async def resolve(self, name: str) -> Credential:
         from graph_engine.errors import CredentialNotFound
 
         variable = self.variable(name)
@@ -45,7 +49,7 @@ class EnvironmentCredentials:
         if not value:
             raise CredentialNotFound(f"Credential {name!r} is not set: export {variable}.")
         self.resolved.add(value)
-        return value
+        return Credential(value, base_url=self._environ.get(f"{variable}_BASE_URL") or None)
 
     def scrub(self, value: Any) -> Any:
         """``value`` (JSON-able) with every resolved secret replaced by ``***``."""

@@ -1,5 +1,6 @@
 """The worker's credential resolver: ``{"$credential": NAME}`` → the run owner's stored
-secret, decrypted only at the moment a node asks for it.
+secret, decrypted only at the moment a node asks for it, bound to the credential's
+provider and base URL (so a node sends it nowhere else: ``graph_engine.credentials``).
 
 Single-person mode falls back to the ``NODELOOM_CREDENTIAL_<NAME>`` environment variables
 (``backend.commands.credentials``) for names not in the store; accounts mode never does,
@@ -17,6 +18,7 @@ from backend.commands.credentials import EnvironmentCredentials
 from backend.config import Settings
 from backend.credentials.crypto import SecretBox, UndecryptableSecret, box_from_settings
 from backend.db.models import CredentialRecord, RunRecord
+from graph_engine.credentials import Credential
 from graph_engine.errors import CredentialNotFound
 
 
@@ -35,17 +37,23 @@ class RunCredentials:
         self._run_id = run_id
         self._fallback = fallback
 
-    async def resolve(self, name: str) -> str:
+    async def resolve(self, name: str) -> Credential | str:
         async with self._sessions() as session:
             # One query: the credential called ``name`` of whoever owns this run.
-            ciphertext = await session.scalar(
-                select(CredentialRecord.ciphertext)
-                .join(RunRecord, RunRecord.owner_id == CredentialRecord.owner_id)
-                .where(RunRecord.id == self._run_id, CredentialRecord.name == name)
-            )
-        if ciphertext is not None:
+            row = (
+                await session.execute(
+                    select(
+                        CredentialRecord.ciphertext,
+                        CredentialRecord.provider,
+                        CredentialRecord.base_url,
+                    )
+                    .join(RunRecord, RunRecord.owner_id == CredentialRecord.owner_id)
+                    .where(RunRecord.id == self._run_id, CredentialRecord.name == name)
+                )
+            ).first()
+        if row is not None:
             try:
-                return self._box().open(ciphertext)
+                return Credential(self._box().open(row.ciphertext), row.provider, row.base_url)
             except UndecryptableSecret:
                 raise CredentialNotFound(
                     f"Credential {name!r} cannot be decrypted: NODELOOM_SECRET_KEY changed "

@@ -3,7 +3,8 @@
 The ``embeddings`` port carries the model, not vectors: ``vector.upsert`` embeds the
 documents with it and ``vector.search`` the query, so both always use the same model.
 ``local`` is all-MiniLM-L6-v2 (384 dimensions, offline; the ``local-models`` extra),
-``openai`` is OpenAI's embeddings API (or any compatible ``base_url``).
+``openai`` is OpenAI's embeddings API with a credential (sent only to the credential's
+own endpoint), or a compatible server that takes no key at the node's ``base_url``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from graph_engine.credentials import BASE_URL_NEEDS_NO_CREDENTIAL
 from graph_engine.nodes.base import CredentialRef, NodeContext, NodeParams, NodeType, Port, PortType
 
 
@@ -36,13 +38,24 @@ class EmbeddingModel(NodeType):
         dimensions: int | None = Field(
             default=None, ge=1, le=8192, description="openai text-embedding-3 models only."
         )
-        base_url: str | None = Field(default=None, max_length=2000, description="openai only.")
-        credential: CredentialRef | None = Field(default=None, description="openai: the API key.")
+        base_url: str | None = Field(
+            default=None,
+            max_length=2000,
+            description="openai without a credential: a compatible server's /v1 URL.",
+        )
+        credential: CredentialRef | None = Field(
+            default=None, description="openai: the API key (an OpenAI or compatible credential)."
+        )
 
         @model_validator(mode="after")
         def _consistent(self) -> EmbeddingModel.Params:
-            if self.provider == "openai" and self.credential is None:
-                raise ValueError("provider openai needs a credential (its API key)")
+            if self.provider == "openai" and self.credential is None and not self.base_url:
+                raise ValueError(
+                    "provider openai needs a credential (its API key), or the base_url of "
+                    "a compatible server that takes no key"
+                )
+            if self.credential is not None and self.base_url:
+                raise ValueError(BASE_URL_NEEDS_NO_CREDENTIAL)
             if self.provider == "local":
                 if self.model not in (None, "", "all-MiniLM-L6-v2"):
                     raise ValueError("the local provider runs all-MiniLM-L6-v2 only")
@@ -62,9 +75,11 @@ class EmbeddingModel(NodeType):
         if params.provider == "local":
             await asyncio.to_thread(embeddings.load_minilm)  # load (once) off the event loop
             return {"embeddings": embeddings.LocalMiniLM()}
-        assert params.credential is not None  # the validator saw to it
-        secret = await ctx.resolve_credential(params.credential)
-        model = embeddings.openai_embeddings(
-            params.model, secret, params.base_url, params.dimensions
-        )
+        secret, base_url = None, params.base_url
+        if params.credential is not None:
+            credential = await ctx.credential(
+                params.credential, provider=("openai", "openai_compatible")
+            )
+            secret, base_url = credential.secret, credential.base_url
+        model = embeddings.openai_embeddings(params.model, secret, base_url, params.dimensions)
         return {"embeddings": model}

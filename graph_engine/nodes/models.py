@@ -4,8 +4,9 @@ local GGUF file — that streams its answer token by token.
 Every provider is a LangChain chat model (``graph_engine.providers.chat``): the node
 calls ``astream``, emits each chunk as a ``node.token`` event, and reports the
 ``usage_metadata`` the provider returns. The API key comes from a ``{"$credential":
-NAME}`` param, resolved only while the node runs; provider errors are re-raised with
-it scrubbed.
+NAME}`` param, resolved only while the node runs, and goes only to the credential's own
+endpoint: the node's ``base_url`` is for key-less servers (``graph_engine.credentials``).
+Provider errors are re-raised with the key scrubbed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from graph_engine.errors import NodeError
+from graph_engine.credentials import BASE_URL_NEEDS_NO_CREDENTIAL
+from graph_engine.errors import CredentialMismatch, NodeError
 from graph_engine.nodes.base import CredentialRef, NodeContext, NodeParams, NodeType, Port, PortType
 
 _NEEDS_KEY = ("openai", "anthropic")
@@ -48,8 +50,9 @@ class ChatModel(NodeType):
         base_url: str | None = Field(
             default=None,
             max_length=2000,
-            description="openai_compatible: the server's /v1 URL, e.g. "
-            "http://localhost:11434/v1. Optional for openai and anthropic (a proxy).",
+            description="openai_compatible without a credential: the server's /v1 URL, "
+            "e.g. http://localhost:11434/v1. With a credential, the credential's own URL "
+            "is used.",
         )
         model_path: str | None = Field(
             default=None,
@@ -58,15 +61,21 @@ class ChatModel(NodeType):
         )
         context_size: int = Field(default=2048, ge=256, le=131_072, description="local only.")
         credential: CredentialRef | None = Field(
-            default=None, description="The API key (optional for openai_compatible)."
+            default=None,
+            description="The API key, sent only to the credential's own endpoint "
+            "(optional for openai_compatible).",
         )
 
         @model_validator(mode="after")
         def _consistent(self) -> ChatModel.Params:
             if self.provider in _NEEDS_KEY and self.credential is None:
                 raise ValueError(f"provider {self.provider} needs a credential (its API key)")
-            if self.provider == "openai_compatible" and not self.base_url:
-                raise ValueError("provider openai_compatible needs a base_url")
+            if self.credential is not None and self.base_url:
+                raise ValueError(BASE_URL_NEEDS_NO_CREDENTIAL)
+            if self.provider == "openai_compatible" and not (self.base_url or self.credential):
+                raise ValueError(
+                    "provider openai_compatible needs a base_url, or a credential that has one"
+                )
             return self
 
     inputs = (Port("prompt", PortType.MESSAGES, title="Prompt"),)
@@ -82,16 +91,14 @@ class ChatModel(NodeType):
         from graph_engine.providers.errors import provider_error
 
         messages = _messages(inputs["prompt"], params.system_prompt)
-        secret = None
-        if params.credential is not None and params.provider != "local":
-            secret = await ctx.resolve_credential(params.credential)
+        secret, base_url = await _endpoint(ctx, params)
         settings = ChatSettings(
             provider=params.provider,
             model=params.model,
             temperature=params.temperature,
             max_tokens=params.max_tokens,
             stop=tuple(params.stop),
-            base_url=params.base_url,
+            base_url=base_url,
             model_path=params.model_path,
             context_size=params.context_size,
             seed=params.seed,
@@ -105,6 +112,19 @@ class ChatModel(NodeType):
             what = f"{params.provider} chat model {settings.model_name!r}"
             raise provider_error(what, error, [secret or ""]) from None
         return {"text": message.text, "message": [message]}
+
+
+async def _endpoint(ctx: NodeContext, params: ChatModel.Params) -> tuple[str | None, str | None]:
+    """The key and the URL it goes to: the credential's own, or the node's key-less URL."""
+    if params.credential is None or params.provider == "local":
+        return None, params.base_url
+    credential = await ctx.credential(params.credential, provider=params.provider)
+    if params.provider == "openai_compatible" and not credential.base_url:
+        raise CredentialMismatch(
+            f"Credential {params.credential.name!r} has no base URL: set the server's /v1 URL "
+            "on the credential."
+        )
+    return credential.secret, credential.base_url
 
 
 def _messages(prompt: Any, system_prompt: str) -> list[Any]:

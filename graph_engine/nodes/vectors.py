@@ -182,16 +182,19 @@ async def _open_store(ctx: NodeContext, params: Upsert.Params, embedding: Any) -
         from langchain_core.vectorstores import InMemoryVectorStore
 
         return InMemoryVectorStore(embedding)
-    secret = None if params.credential is None else await ctx.resolve_credential(params.credential)
     if params.store == "pgvector":
         from graph_engine.vectorstores.pgvector import PgVectorStore
 
-        dsn = secret or params.connection or ""
+        dsn = params.connection or ""
+        if params.credential is not None:
+            dsn = (await ctx.credential(params.credential, provider="postgres")).secret
         return PgVectorStore(dsn, embedding, params.table, params.collection)
-    from graph_engine.vectorstores.pinecone import PineconeVectorStore
+    from graph_engine.vectorstores.pinecone import PineconeVectorStore, check_host
 
-    assert params.index_host is not None and secret is not None  # the validator saw to it
-    return PineconeVectorStore(params.index_host, secret, embedding, params.namespace)
+    assert params.index_host is not None and params.credential is not None  # the validator
+    credential = await ctx.credential(params.credential, provider="pinecone")
+    check_host(params.index_host, credential, params.credential.name)
+    return PineconeVectorStore(params.index_host, credential.secret, embedding, params.namespace)
 
 
 async def _search(retriever: Any, query: str, top_k: int) -> list[tuple[Any, float | None]]:

@@ -94,7 +94,9 @@ def openai_embeddings(
     model: str | None, secret: str | None, base_url: str | None, dimensions: int | None
 ) -> Embeddings:
     module = require("langchain_openai", feature="OpenAI embeddings", package="langchain-openai")
-    options: dict[str, Any] = {"model": model or OPENAI_DEFAULT_MODEL, "api_key": secret}
+    from graph_engine.providers.chat import NO_KEY
+
+    options: dict[str, Any] = {"model": model or OPENAI_DEFAULT_MODEL, "api_key": secret or NO_KEY}
     if base_url:
         # Other servers neither take token ids nor share OpenAI's tokenizer.
         options.update(base_url=base_url, check_embedding_ctx_length=False)

@@ -3,7 +3,9 @@
 The store talks to one index by its data-plane host (``AsyncIndex(host=…)``, the SDK's
 async client: no control-plane call) and one namespace. A document becomes a vector
 whose metadata holds the document's metadata (flattened to what Pinecone accepts) and
-its text under ``text``. Create the index with the embedding model's dimension and the
+its text under ``text``. A bound Pinecone key goes only to Pinecone's own hosts
+(``*.pinecone.io``) or to the base URL its owner set on the credential (``check_host``).
+Create the index with the embedding model's dimension and the
 ``cosine`` metric, so that scores are cosine similarities as on the other stores.
 """
 
@@ -11,17 +13,45 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from graph_engine.credentials import Credential
+from graph_engine.errors import CredentialMismatch
 from graph_engine.providers.errors import provider_error
 from graph_engine.providers.extras import require
 from graph_engine.vectorstores.base import AsyncVectorStore
 from graph_engine.vectorstores.records import flat_metadata, record_id
 
+PINECONE_DOMAIN = ".pinecone.io"
 TEXT_KEY = "text"
 BATCH_SIZE = 64
+
+
+def check_host(index_host: str, credential: Credential, name: str) -> None:
+    """Refuse an index host the credential's key must not be sent to."""
+    if credential.provider is None:  # unbound: the caller's own key
+        return
+    host = _host_and_port(index_host)
+    if credential.base_url:
+        allowed = _host_and_port(credential.base_url)
+        if host == allowed:
+            return
+        where = f"{allowed[0]}, the host set on the credential"
+    else:
+        if host[0].endswith(PINECONE_DOMAIN) and host[1] in (None, 443):
+            return
+        where = f"Pinecone's own hosts (*{PINECONE_DOMAIN})"
+    raise CredentialMismatch(
+        f"Credential {name!r} is sent only to {where}, not to index_host {host[0]}."
+    )
+
+
+def _host_and_port(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url if "://" in url else f"https://{url}")
+    return (parts.hostname or "").lower().rstrip("."), parts.port
 
 
 class PineconeVectorStore(AsyncVectorStore):

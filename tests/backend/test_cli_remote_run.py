@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from api_support import API, make_settings
-from fake_openai import fake_openai
+from fakes.openai_server import fake_openai
 from run_support import LiveServer, chain, create_workflow, greeting, live_server, slow_chat
 
 from backend.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main

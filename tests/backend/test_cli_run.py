@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from cli_support import chat, greeting, looping, routed, write
-from fake_openai import fake_openai
+from fakes.openai_server import fake_openai
 
 from backend.cli import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from backend.commands.credentials import variable_for

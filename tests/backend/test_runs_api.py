@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from api_support import API, assert_problem, document, make_settings, node
-from fake_openai import fake_openai
+from fakes.openai_server import fake_openai
 from run_support import (
     LiveServer,
     assert_in_order,

@@ -9,7 +9,7 @@ import graph_engine
 
 def test_exported_members():
     assert graph_engine.__all__ == [
-        "CallbackSink", "CompileOptions", "CompiledWorkflow", "CredentialRef",
+        "CallbackSink", "CompileOptions", "CompiledWorkflow", "Credential", "CredentialRef",
         "CredentialResolver", "DocumentError", "EventSink", "EventSinkError",
         "GraphEngineError", "InvalidRunInputs", "ListSink", "MappingCredentials", "Problem",
         "Registry", "RunEvent", "RunResult", "ValidationFailed", "WorkflowDocument",

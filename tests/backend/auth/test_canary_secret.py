@@ -20,7 +20,7 @@ import httpx
 import websockets
 from accounts_support import SECRET_KEY, build_world, client_for, create_link, wait_finished
 from api_support import API, document, make_settings, node
-from fake_openai import fake_openai
+from fakes.openai_server import fake_openai
 from run_support import link, live_server
 from sqlalchemy import select
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from accounts_support import add_person, client_for, wait_finished
 from api_support import API, assert_problem, make_settings
-from fake_openai import fake_openai
+from fakes.openai_server import fake_openai
 from provider_fakes import GOOD_KEY, fake_providers
 from run_support import create_workflow, greeting
 from sqlalchemy import select

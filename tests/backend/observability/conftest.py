@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from api_support import make_settings
-from fake_openai import fake_openai
+from fakes.openai_server import fake_openai
 from prometheus_client.parser import text_string_to_metric_families
 from run_support import LiveServer, live_server
 from services.kafka import KafkaUnavailable, start_kafka

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from conftest import RunsBroker, kafka_environment
-from fake_openai import fake_openai
+from fakes.openai_server import fake_openai
 from run_support import (
     assert_in_order,
     create_workflow,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from api_support import make_settings
 from conftest import RunsBroker, kafka_environment
-from fake_openai import fake_openai
+from fakes.openai_server import fake_openai
 from run_support import (
     LiveServer,
     assert_in_order,

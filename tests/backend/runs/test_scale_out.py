@@ -29,7 +29,7 @@ import httpx
 import pytest
 import websockets
 from conftest import RunsBroker, kafka_environment
-from fake_openai import fake_openai
+from fakes.openai_server import fake_openai
 from run_support import create_workflow, free_port, read_socket, slow_chat, start_run
 from scale_support import (
     RunTrace,

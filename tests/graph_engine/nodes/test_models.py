@@ -19,6 +19,7 @@ import pytest
 from engine_testkit import Flow, assert_well_formed, run_flow
 
 from graph_engine import validate
+from graph_engine.credentials import Credential
 from graph_engine.events import CallbackSink, ListSink
 from graph_engine.providers.errors import ProviderError, provider_error
 from graph_engine.providers.extras import MissingDependency, require
@@ -143,14 +144,14 @@ async def test_cancelling_stops_local_generation_and_frees_the_model(gemma_path:
 async def test_openai_compatible_server_streams_real_tokens(llama_server):
     flow = chat_flow(
         provider="openai_compatible",
-        base_url=llama_server.base_url,
         model="gemma",
         max_tokens=12,
         temperature=0.0,
         credential={"$credential": "local-key"},
     )
+    key = Credential(SECRET, "openai_compatible", llama_server.base_url)
     result, sink = await run_flow(
-        flow, {"question": "Name a colour."}, credentials={"local-key": SECRET}
+        flow, {"question": "Name a colour."}, credentials={"local-key": key}
     )
     assert result.status == "succeeded", result.error
     assert_well_formed(sink)
@@ -159,13 +160,10 @@ async def test_openai_compatible_server_streams_real_tokens(llama_server):
 
 
 async def test_an_unreachable_server_fails_naming_the_model():
-    flow = chat_flow(
-        provider="openai_compatible",
-        base_url="http://127.0.0.1:9/v1",  # the discard port: nobody listens
-        max_tokens=4,
-        credential={"$credential": "local-key"},
-    )
-    result, sink = await run_flow(flow, {"question": "hi"}, credentials={"local-key": SECRET})
+    flow = chat_flow(provider="openai_compatible", max_tokens=4, credential={"$credential": "k"})
+    # The discard port: nobody listens.
+    key = Credential(SECRET, "openai_compatible", "http://127.0.0.1:9/v1")
+    result, sink = await run_flow(flow, {"question": "hi"}, credentials={"k": key})
     assert result.status == "failed"
     assert result.error.type == "ProviderError"
     assert "openai_compatible chat model" in result.error.message

@@ -1,4 +1,4 @@
-"""A tiny OpenAI-compatible chat server for the CLI tests, speaking the real wire format.
+"""A tiny OpenAI-compatible chat server for the tests, speaking the real wire format.
 
 ``POST /v1/chat/completions`` with ``"stream": true`` answers by the requested model:
 
@@ -8,6 +8,9 @@
 - ``fail``: ``400`` with an OpenAI error body;
 - ``slow-<count>-<ms>``: streams ``count`` tokens (``t0 `` ``t1 ``…), one every ``ms``
   milliseconds — a model slow enough to watch a run in progress.
+
+``fake_openai(received)`` appends each request's headers and body, as text, to the list
+``received``: a listener that shows whether a secret reached it.
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.received.append(f"{self.headers}\n{raw.decode(errors='replace')}")  # type: ignore[attr-defined]
+        body = json.loads(raw)
         model = body.get("model")
         if model == "fail":
             self._fail()
@@ -91,10 +96,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def fake_openai() -> Iterator[str]:
+def fake_openai(received: list[str] | None = None) -> Iterator[str]:
     """Serve on a free loopback port; yields the base URL (``…/v1``)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
+    server.received = [] if received is None else received  # type: ignore[attr-defined]
     server.stopping = threading.Event()  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
