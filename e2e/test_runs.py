@@ -31,7 +31,7 @@ from helpers import (
 from playwright.sync_api import Locator, Page, expect
 
 EDGE = re.compile(r"^Edge from ")
-FAKE_OPENAI = Path(__file__).resolve().parent.parent / "tests" / "backend" / "fake_openai.py"
+FAKE_OPENAI = Path(__file__).resolve().parent.parent / "tests" / "fakes" / "openai_server.py"
 SLOW_TOKENS = 24
 SLOW_DELAY_MS = 100  # about 2.4 s of streaming
 RUNS_PAGE_SIZE = 50  # frontend/src/run/api.ts
