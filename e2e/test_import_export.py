@@ -141,15 +141,14 @@ def test_export_refuses_a_key_in_prompt_text_and_names_the_node(
     assert downloads == []
 
 
-def _chat_through(base_url: str, credential: str) -> dict:
-    """Input → an OpenAI-compatible chat model using `credential` → output."""
+def _chat_through(credential: str) -> dict:
+    """Input → an OpenAI-compatible chat model using `credential` (and its URL) → output."""
     chat = doc_node(
         "llm",
         "model.chat",
         340,
         provider="openai_compatible",
         model="slow-3-10",
-        base_url=base_url,
         credential={"$credential": credential},
     )
     return question_to_answer(chat)
@@ -171,7 +170,7 @@ def test_export_with_a_credential_import_as_another_user_map_it_and_run(
         },
     )
     assert created.status == 201, created.text()
-    workflow = create_workflow(owner, unique("Shared chat"), _chat_through(openai_url, "team-llm"))
+    workflow = create_workflow(owner, unique("Shared chat"), _chat_through("team-llm"))
     exported = owner.get(f"/api/v1/workflows/{workflow['id']}/export")
     assert exported.status == 200, exported.text()
     assert owner_secret not in exported.text()

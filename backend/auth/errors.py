@@ -182,3 +182,11 @@ class AdminOnly(NotFound):
 
     def __init__(self) -> None:
         super().__init__("There is nothing at this address.")
+
+
+class CredentialNotShared(NodeloomError):
+    """A save through an edit link brought in a credential its owner never used there."""
+
+    code = "credential_not_shared"
+    status = 403
+    title = "Credential not shared"

@@ -162,6 +162,15 @@ class DocumentBuilder:
             f"map a credential for {provider} instead."
         )
 
+    def note_keyed_url(self, title: str, provider: str, base_url: str | None) -> None:
+        """A node that uses a credential cannot keep a base URL (a key goes only to its
+        credential's own endpoint): say where the URL belongs."""
+        if base_url:
+            self.note(
+                f"{quote(title)}: its base URL {base_url[:200]} belongs on the {provider} "
+                "credential you map, not on the node; set it there."
+            )
+
     def build(self, name: Any, description: Any, viewport: Any, fallback_name: str) -> Conversion:
         document = {
             "format": FORMAT,

@@ -8,10 +8,11 @@ in the nodes' params on export and import, so it cannot drift from what the node
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from backend.exchange.secret_scan import CREDENTIAL_KEY, is_credential_ref
-from graph_engine.document import CredentialRequirement, WorkflowDocument
+from graph_engine.document import CredentialRequirement, WorkflowDocument, pointer
 
 # A store's credential is named after the service holding the secret.
 _STORE_PROVIDERS = {"pinecone": "pinecone", "pgvector": "postgres"}
@@ -41,18 +42,53 @@ def rename_credentials(document: WorkflowDocument, mapping: Mapping[str, str]) -
     return with_credentials(document.model_copy(update={"nodes": nodes}))
 
 
-def references(value: Any) -> Iterator[str]:
-    """Every credential name referenced in ``value`` (params), depth first."""
+@dataclass(frozen=True, slots=True)
+class CredentialUse:
+    """One node's reference to a credential, with the provider the node calls."""
+
+    name: str
+    provider: str
+    node_id: str
+    node_title: str
+    pointer: str  # RFC 6901, to the reference
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.name, self.provider)
+
+
+def credential_uses(document: WorkflowDocument) -> list[CredentialUse]:
+    """Every credential reference in the document's params, node by node."""
+    return [
+        CredentialUse(
+            name,
+            provider_of(node.type, node.params),
+            node.id,
+            node.label or node.type,
+            pointer("nodes", index, "params", *path),
+        )
+        for index, node in enumerate(document.nodes)
+        for path, name in _located_references(node.params, ())
+    ]
+
+
+def _located_references(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
     if is_credential_ref(value):
         name = value[CREDENTIAL_KEY]
         if isinstance(name, str) and name:
-            yield name
+            yield path, name
     elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from references(item)
+        for key, item in value.items():
+            yield from _located_references(item, (*path, key))
     elif isinstance(value, list):
-        for item in value:
-            yield from references(item)
+        for index, item in enumerate(value):
+            yield from _located_references(item, (*path, index))
+
+
+def references(value: Any) -> Iterator[str]:
+    """Every credential name referenced in ``value`` (params), depth first."""
+    for _path, name in _located_references(value, ()):
+        yield name
 
 
 def provider_of(node_type: str, params: Mapping[str, Any]) -> str:

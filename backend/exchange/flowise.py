@@ -199,11 +199,13 @@ def _chat_model(provider: str) -> Converter:
             "model": text(component.value("modelName", "model")),
             "temperature": number(component.value("temperature")),
             "max_tokens": max_tokens,
-            "base_url": base_url,
+            "base_url": base_url if provider == "openai_compatible" else None,
             "credential": None
             if provider == "openai_compatible"
             else _api_key(component, builder, provider),
         }
+        if provider != "openai_compatible":
+            builder.note_keyed_url(component.title, provider, base_url)
         builder.add_node(component.id, "model.chat", component.position, params, component.title)
         return Placed(default_input=(component.id, "prompt"), default_output=(component.id, "text"))
 
@@ -227,9 +229,9 @@ def _embeddings(component: Component, builder: DocumentBuilder) -> Placed:
         "provider": "openai",
         "model": text(component.value("modelName")),
         "dimensions": dimensions,
-        "base_url": text(component.value("basePath")),
         "credential": _api_key(component, builder, "openai"),
     }
+    builder.note_keyed_url(component.title, "openai", text(component.value("basePath")))
     builder.add_node(component.id, "model.embeddings", component.position, params, component.title)
     return Placed(default_output=(component.id, "embeddings"))
 

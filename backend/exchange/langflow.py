@@ -185,11 +185,13 @@ def _chat_model(provider: str) -> Converter:
             "temperature": number(component.value("temperature")),
             "max_tokens": max_tokens,
             "system_prompt": text(component.value("system_message")),
-            "base_url": base_url,
+            "base_url": base_url if provider == "openai_compatible" else None,
             "credential": None
             if provider == "openai_compatible"
             else _api_key(component, builder, provider, *key_fields),
         }
+        if provider != "openai_compatible":
+            builder.note_keyed_url(component.title, provider, base_url)
         builder.add_node(component.id, "model.chat", component.position, params, component.title)
         answer = (component.id, "text")
         return Placed(
@@ -230,9 +232,9 @@ def _embeddings(component: Component, builder: DocumentBuilder) -> Placed:
         "provider": "openai",
         "model": text(component.value("model")),
         "dimensions": dimensions,
-        "base_url": text(component.value("openai_api_base")),
         "credential": _api_key(component, builder, "openai", "openai_api_key", "api_key"),
     }
+    builder.note_keyed_url(component.title, "openai", text(component.value("openai_api_base")))
     builder.add_node(component.id, "model.embeddings", component.position, params, component.title)
     return Placed(default_output=(component.id, "embeddings"))
 

@@ -71,8 +71,9 @@ def looping() -> dict[str, Any]:
     )
 
 
-def chat(base_url: str, model: str) -> dict[str, Any]:
-    """io.input → model.chat (OpenAI wire format at ``base_url``) → io.output."""
+def chat(model: str) -> dict[str, Any]:
+    """io.input → model.chat (OpenAI, credential ``openai``) → io.output. The credential
+    carries the URL: ``NODELOOM_CREDENTIAL_OPENAI_BASE_URL`` (the fake server in tests)."""
     return document(
         "Chat",
         [
@@ -82,7 +83,6 @@ def chat(base_url: str, model: str) -> dict[str, Any]:
                 "model.chat",
                 provider="openai",
                 model=model,
-                base_url=base_url,
                 credential={"$credential": "openai"},
             ),
             node("out", "io.output", name="answer"),

@@ -33,8 +33,9 @@ def openai_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def with_key(monkeypatch: pytest.MonkeyPatch) -> None:
+def with_key(monkeypatch: pytest.MonkeyPatch, openai_url: str) -> None:
     monkeypatch.setenv("NODELOOM_CREDENTIAL_OPENAI", SECRET)
+    monkeypatch.setenv("NODELOOM_CREDENTIAL_OPENAI_BASE_URL", openai_url)
 
 
 def test_runs_a_workflow_showing_each_node(tmp_path: Path, capsys: pytest.CaptureFixture):
@@ -143,7 +144,7 @@ def test_streams_tokens_and_never_prints_the_credential(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], openai_url: str, with_key: None
 ):
     # The fake provider echoes the API key back in its answer.
-    path = write(tmp_path / "chat.json", chat(openai_url, "echo"))
+    path = write(tmp_path / "chat.json", chat("echo"))
 
     assert main(["run", str(path), "-i", "question=Hi?"]) == EXIT_OK
     out, err = capsys.readouterr()
@@ -159,7 +160,7 @@ def test_streams_tokens_and_never_prints_the_credential(
 def test_a_failing_node_fails_the_run_by_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], openai_url: str, with_key: None
 ):
-    path = write(tmp_path / "chat.json", chat(openai_url, "fail"))
+    path = write(tmp_path / "chat.json", chat("fail"))
 
     assert main(["run", str(path), "-i", "question=Hi?"]) == EXIT_FAILURE
     out, err = capsys.readouterr()
@@ -180,9 +181,10 @@ def test_credentials_come_from_the_environment(
     openai_url: str,
     monkeypatch: pytest.MonkeyPatch,
 ):
-    path = write(tmp_path / "chat.json", chat(openai_url, "echo"))
+    path = write(tmp_path / "chat.json", chat("echo"))
     monkeypatch.delenv("NODELOOM_CREDENTIAL_OPENAI", raising=False)
     monkeypatch.setenv("TEAM_OPENAI_KEY", SECRET)
+    monkeypatch.setenv("TEAM_OPENAI_KEY_BASE_URL", openai_url)  # where the key may go
 
     assert main(["run", str(path), "-i", "question=Hi?"]) == EXIT_USAGE
     unset = capsys.readouterr().err
@@ -200,8 +202,13 @@ def test_credential_variables_are_named_after_the_credential():
     assert variable_for("my-team key.2") == "NODELOOM_CREDENTIAL_MY_TEAM_KEY_2"
 
 
-def _environment(tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "HOME": str(tmp_path), "NODELOOM_CREDENTIAL_OPENAI": SECRET}
+def _environment(tmp_path: Path, openai_url: str = "") -> dict[str, str]:
+    return {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "NODELOOM_CREDENTIAL_OPENAI": SECRET,
+        "NODELOOM_CREDENTIAL_OPENAI_BASE_URL": openai_url,
+    }
 
 
 def test_a_terminal_gets_a_live_status_line(tmp_path: Path):
@@ -241,13 +248,13 @@ def _read_all(controller: int, process: subprocess.Popen) -> str:
 
 
 def test_ctrl_c_cancels_the_run_cleanly(tmp_path: Path, openai_url: str):
-    path = write(tmp_path / "chat.json", chat(openai_url, "hang"))
+    path = write(tmp_path / "chat.json", chat("hang"))
     process = subprocess.Popen(
         [*NODELOOM, "run", str(path), "-i", "question=Hi?"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=_environment(tmp_path),
+        env=_environment(tmp_path, openai_url),
     )
     seen = []
     assert process.stderr is not None

@@ -164,3 +164,19 @@ def test_junk_in_the_file_is_survived():
     assert document.viewport.zoom == 1.0
     assert document.edges == []
     assert notes
+
+
+def test_a_keyed_model_s_base_url_moves_to_a_note_not_the_node(load_fixture):
+    source = load_fixture("langflow_basic_prompting.json")
+    (model,) = [n for n in source["data"]["nodes"] if n["id"] == "OpenAIModel-Vd2kc"]
+    model["data"]["node"]["template"]["openai_api_base"]["value"] = "https://proxy.example/v1"
+
+    document, notes = _convert(source)
+
+    (chat,) = [node for node in document.nodes if node.type == "model.chat"]
+    assert chat.params.get("base_url") is None  # the key goes only to its credential's URL
+    assert chat.params["credential"] == {"$credential": "openai"}
+    assert (
+        "'OpenAI': its base URL https://proxy.example/v1 belongs on the openai credential you "
+        "map, not on the node; set it there." in notes
+    )
