@@ -49,7 +49,10 @@ class NewCredential(BaseModel):
     provider: Provider
     secret: Secret = Field(description="The API key (postgres: a postgresql:// URL).")
     base_url: BaseUrl | None = Field(
-        default=None, description="openai_compatible: the server's URL (optional for others)."
+        default=None,
+        description="The only address the secret is ever sent to: required for "
+        "openai_compatible; for openai and anthropic a proxy, for pinecone the one index "
+        "host it may reach; empty: the provider's own API.",
     )
 
     @model_validator(mode="after")

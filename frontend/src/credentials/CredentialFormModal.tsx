@@ -86,7 +86,8 @@ function CredentialForm({
     name: nameError(name.trim()),
     secret: !editing && !secret ? `Paste the ${spec.secretLabel.toLowerCase()}.` : undefined,
     baseUrl:
-      spec.baseUrl && !isHttpUrl(baseUrl.trim())
+      (spec.baseUrl === 'required' || (spec.baseUrl === 'optional' && baseUrl.trim())) &&
+      !isHttpUrl(baseUrl.trim())
         ? 'An http(s) URL, e.g. http://localhost:11434/v1'
         : undefined,
   };
@@ -100,12 +101,18 @@ function CredentialForm({
       const changes: CredentialChanges = {};
       if (name.trim() !== editing.name) changes.name = name.trim();
       if (secret) changes.secret = secret;
-      if (spec.baseUrl && baseUrl.trim() !== (editing.base_url ?? '')) changes.base_url = baseUrl.trim();
+      if (spec.baseUrl !== 'none' && baseUrl.trim() && baseUrl.trim() !== (editing.base_url ?? ''))
+        changes.base_url = baseUrl.trim();
       if (Object.keys(changes).length === 0) return onCancel();
       update.mutate({ id: editing.id, changes }, { onSuccess: onSaved });
     } else {
       create.mutate(
-        { name: name.trim(), provider, secret, ...(spec.baseUrl ? { base_url: baseUrl.trim() } : {}) },
+        {
+          name: name.trim(),
+          provider,
+          secret,
+          ...(spec.baseUrl !== 'none' && baseUrl.trim() ? { base_url: baseUrl.trim() } : {}),
+        },
         { onSuccess: onSaved },
       );
     }
@@ -154,15 +161,17 @@ function CredentialForm({
           data-autofocus
           autoComplete="off"
         />
-        {spec.baseUrl && (
+        {spec.baseUrl !== 'none' && (
           <TextInput
             label="Base URL"
-            description="The server's OpenAI-compatible /v1 address."
-            placeholder="http://localhost:11434/v1"
+            description={spec.baseUrlHint}
+            placeholder={
+              spec.baseUrl === 'required' ? 'http://localhost:11434/v1' : 'Empty: the provider’s own API'
+            }
             value={baseUrl}
             onChange={(event) => setBaseUrl(event.currentTarget.value)}
             error={show(errors.baseUrl)}
-            required
+            required={spec.baseUrl === 'required'}
             autoComplete="off"
           />
         )}

@@ -64,10 +64,13 @@ describe('CredentialsPage', () => {
       renderRoute('/credentials');
       await userEvent.click(await screen.findByRole('button', { name: 'Add your first credential' }));
       const dialog = await screen.findByRole('dialog', { name: 'Add a credential' });
-      expect(within(dialog).queryByLabelText(/Base URL/)).not.toBeInTheDocument();
+      // OpenAI: a base URL is optional (a proxy); empty means OpenAI's own API.
+      expect(within(dialog).getByLabelText(/Base URL/)).not.toBeRequired();
+      expect(within(dialog).getByText(/The key is sent only here, or to OpenAI's API/)).toBeInTheDocument();
       await userEvent.click(within(dialog).getByLabelText('Provider', { selector: 'input' }));
       await userEvent.click(await screen.findByRole('option', { name: 'OpenAI-compatible server' }));
       expect(within(dialog).getByLabelText(/^Name/)).toHaveValue('local-llm');
+      expect(within(dialog).getByLabelText(/Base URL/)).toBeRequired();
       await userEvent.type(within(dialog).getByLabelText(/Base URL/), 'http://gpu:8000/v1');
       await userEvent.type(within(dialog).getByLabelText(/API key/), 'secret-key-ey42');
       await userEvent.click(within(dialog).getByRole('button', { name: 'Add credential' }));

@@ -9,8 +9,10 @@ export interface Provider {
   secretPlaceholder: string;
   /** Where to get one, shown under the field. */
   secretHint: string;
-  /** Asks for a base URL (required). */
-  baseUrl: boolean;
+  /** Whether the form asks for a base URL: the only address the secret is ever sent to. */
+  baseUrl: 'required' | 'optional' | 'none';
+  /** What the base URL is for, under its field. */
+  baseUrlHint?: string;
   /** A sensible default name for the first credential of this provider. */
   defaultName: string;
   color: string;
@@ -23,7 +25,9 @@ export const PROVIDERS: readonly Provider[] = [
     secretLabel: 'API key',
     secretPlaceholder: 'sk-…',
     secretHint: 'From platform.openai.com → API keys.',
-    baseUrl: false,
+    baseUrl: 'optional',
+    baseUrlHint:
+      "Optional: a proxy or gateway in front of OpenAI. The key is sent only here, or to OpenAI's API when empty.",
     defaultName: 'openai',
     color: 'teal',
   },
@@ -33,7 +37,9 @@ export const PROVIDERS: readonly Provider[] = [
     secretLabel: 'API key',
     secretPlaceholder: 'sk-ant-…',
     secretHint: 'From console.anthropic.com → API keys.',
-    baseUrl: false,
+    baseUrl: 'optional',
+    baseUrlHint:
+      "Optional: a proxy or gateway in front of Anthropic. The key is sent only here, or to Anthropic's API when empty.",
     defaultName: 'anthropic',
     color: 'orange',
   },
@@ -43,7 +49,8 @@ export const PROVIDERS: readonly Provider[] = [
     secretLabel: 'API key',
     secretPlaceholder: 'The key your server expects',
     secretHint: 'Ollama, vLLM and llama.cpp accept any non-empty key unless configured otherwise.',
-    baseUrl: true,
+    baseUrl: 'required',
+    baseUrlHint: "The server's OpenAI-compatible /v1 address. The key is sent only here.",
     defaultName: 'local-llm',
     color: 'grape',
   },
@@ -53,7 +60,9 @@ export const PROVIDERS: readonly Provider[] = [
     secretLabel: 'API key',
     secretPlaceholder: 'pcsk_…',
     secretHint: 'From app.pinecone.io → API keys.',
-    baseUrl: false,
+    baseUrl: 'optional',
+    baseUrlHint:
+      'Optional: the one index host this key may reach (Pinecone Local, a proxy). When empty it goes only to *.pinecone.io.',
     defaultName: 'pinecone',
     color: 'blue',
   },
@@ -63,7 +72,7 @@ export const PROVIDERS: readonly Provider[] = [
     secretLabel: 'Connection URL',
     secretPlaceholder: 'postgresql://user:password@host:5432/db',
     secretHint: 'The whole URL is kept secret, password included.',
-    baseUrl: false,
+    baseUrl: 'none',
     defaultName: 'pgvector',
     color: 'indigo',
   },
@@ -79,7 +88,7 @@ export function providerOf(id: string): Provider {
       secretLabel: 'Secret',
       secretPlaceholder: '',
       secretHint: '',
-      baseUrl: false,
+      baseUrl: 'none',
       defaultName: id,
       color: 'gray',
     }
