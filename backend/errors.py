@@ -199,6 +199,15 @@ class SecretsInDocument(InvalidInput):
     title = "Secrets in the workflow"
 
 
+class SecretInParams(InvalidInput):
+    """A document to store holds something that looks like a secret in a node's params;
+    each problem names the node, the param and the kind, and offers to move it into a
+    credential (never repeating the value)."""
+
+    code = "secret_in_params"
+    title = "Secret in node params"
+
+
 class UnknownImportFormat(InvalidInput):
     """An import is neither a Nodeloom document nor a Langflow or Flowise export."""
 

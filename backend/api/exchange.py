@@ -3,7 +3,7 @@
 Export refuses a document whose params hold something that looks like a secret, and
 lists the credentials the document needs. Import previews any supported file (a
 Nodeloom document, a Langflow or Flowise export) without storing anything; the import
-itself stores a Nodeloom document, refusing one that holds a secret.
+itself stores a Nodeloom document (the store refuses one that holds a secret).
 """
 
 from __future__ import annotations
@@ -85,9 +85,9 @@ async def import_workflow(
     """A new workflow from an exported document; its name comes from the document.
 
     Other tools' files go through `previewImport` first, which converts them. A document
-    holding something that looks like a secret is refused (`422 secrets_in_document`).
+    holding something that looks like a secret is refused, as every save is
+    (`422 secret_in_params`).
     """
-    refuse_secrets(document.model_dump(mode="json"), "import")
     record = await store.create_workflow(
         session,
         with_credentials(document),

@@ -210,6 +210,22 @@ class ProblemItem(BaseModel):
     node_id: str | None = Field(
         default=None, description="The workflow node at fault, when the body is a workflow."
     )
+    # On `secret_in_params`: which secret, where, and what to do with it (never its value).
+    node_title: str | None = Field(default=None, description="What the canvas calls the node.")
+    param: str | None = Field(
+        default=None, description='RFC 6901 pointer inside the node\'s params, e.g. "/template".'
+    )
+    kind: str | None = Field(default=None, description="What it looks like, e.g. `openai_key`.")
+    provider: str | None = Field(
+        default=None, description="The credential provider its shape implies, e.g. `anthropic`."
+    )
+    start: int | None = Field(
+        default=None, description="Where the secret starts in the param's text (code points)."
+    )
+    end: int | None = Field(default=None, description="Where it ends (exclusive).")
+    action: Literal["store_as_credential"] | None = Field(
+        default=None, description="What fixes it: move the value into a credential."
+    )
 
 
 class Problem(BaseModel):

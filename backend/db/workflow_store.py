@@ -7,7 +7,8 @@ same version exactly one wins; the others get ``VersionConflict``.
 
 Every stored document — created, saved, renamed, restored, imported or duplicated — is
 checked by ``backend.validation`` first, and its problems are stored with it: problems
-block runs, never saves.
+block runs, never saves. A document whose params hold something that looks like a secret
+is refused here, the one place every path goes through (``backend.secret_guard``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from backend.db.driver_query import DriverQuery
 from backend.db.models import WorkflowRecord, WorkflowVersionRecord, utcnow
 from backend.errors import VersionConflict, VersionNotFound, WorkflowNotFound
+from backend.secret_guard import refuse_secrets
 from backend.validation import StoredProblem, check_document
 from graph_engine.document import WorkflowDocument
 from graph_engine.names import search_key
@@ -78,6 +80,13 @@ def new_id() -> str:
 
 def _stored(document: WorkflowDocument) -> dict[str, Any]:
     return document.model_dump(mode="json")
+
+
+async def _checked(document: WorkflowDocument) -> tuple[dict[str, Any], list[StoredProblem]]:
+    """``document`` as stored, and its problems; ``SecretInParams`` if it holds a secret."""
+    stored = _stored(document)
+    refuse_secrets(stored)
+    return stored, await check_document(document)
 
 
 async def list_workflows(
@@ -159,9 +168,8 @@ async def create_workflow(
     owner_id: str | None = None,
     author: Author = LOCAL,
 ) -> WorkflowRecord:
-    problems = await check_document(document)
+    stored, problems = await _checked(document)
     now = utcnow()
-    stored = _stored(document)
     record = WorkflowRecord(
         id=new_id(),
         name=document.name,
@@ -213,8 +221,7 @@ async def _compare_and_swap(
     message: str | None,
     author: Author,
 ) -> WorkflowRecord | None:
-    problems = await check_document(document)
-    stored = _stored(document)
+    stored, problems = await _checked(document)
     statement = (
         update(WorkflowRecord)
         .where(WorkflowRecord.id == workflow_id, WorkflowRecord.version == expected_version)

@@ -20,7 +20,7 @@ def secrets_error(
     problems = [
         FieldProblem(
             SECRET_IN_PARAMS,
-            _message(nodes[finding.node_index], finding),
+            finding_message(nodes[finding.node_index], finding),
             pointer=finding.pointer,
             node_id=finding.node_id,
         )
@@ -35,12 +35,19 @@ def secrets_error(
     return SecretsInDocument(detail, problems)
 
 
-def _message(node: Mapping[str, Any], finding: SecretFinding) -> str:
+def finding_message(node: Mapping[str, Any], finding: SecretFinding) -> str:
+    """E.g. "Node 'Risky prompt' (Prompt template) holds what looks like … in template."."""
     param = ".".join(str(part) for part in finding.param_path) or "params"
     return (
         f"Node {_node_name(node)} ({_type_title(node)}) holds what looks like {finding.what} "
         f"in {param}."
     )
+
+
+def node_title(node: Mapping[str, Any]) -> str:
+    """What the canvas calls the node: its label, else its type's title."""
+    label = node.get("label")
+    return label if isinstance(label, str) and label else _type_title(node)
 
 
 def _node_name(node: Mapping[str, Any]) -> str:

@@ -21,6 +21,7 @@ import websockets
 from accounts_support import SECRET_KEY, build_world, client_for, create_link, wait_finished
 from api_support import API, document, make_settings, node
 from fakes.openai_server import fake_openai
+from legacy_rows import store_legacy_workflow
 from run_support import link, live_server
 from sqlalchemy import select
 
@@ -55,6 +56,13 @@ def pasted_workflow() -> dict[str, Any]:
     return document("Pasted", [node("tpl", "prompt.template", template=f"Key: {PARAM_CANARY}")])
 
 
+async def _store_pasted(world) -> str:
+    """The pasted workflow as an earlier release stored it (no save stores a key now):
+    version 1 empty, version 2 with the key."""
+    versions = [document("Pasted"), pasted_workflow()]
+    return await store_legacy_workflow(world.app.state.sessions, versions, owner_id=world.owner.id)
+
+
 async def test_canaries_reach_no_response_event_export_or_log(
     database_url: str, tmp_path: Path, caplog
 ):
@@ -67,7 +75,8 @@ async def test_canaries_reach_no_response_event_export_or_log(
             app = server.app
             world = await build_world(app, finished_run=True)
             async with client_for(app, world.owner.cookies) as owner:
-                echo_id, pasted_id = await _workflows(owner, base_url)
+                echo_id = await _workflow(owner, echo_workflow(base_url))
+                pasted_id = await _store_pasted(world)
                 credential = await owner.post(
                     f"{API}/credentials",
                     json={
@@ -147,17 +156,12 @@ async def test_canaries_reach_no_response_event_export_or_log(
     assert any(PARAM_CANARY in text for text in owner_editor)
 
 
-async def _workflows(owner: httpx.AsyncClient, base_url: str) -> tuple[str, str]:
-    made = []
-    for doc in (echo_workflow(base_url), pasted_workflow()):
-        created = await owner.post(f"{API}/workflows", json={"name": doc["name"]})
-        workflow_id = created.json()["id"]
-        saved = await owner.put(
-            f"{API}/workflows/{workflow_id}", json=doc, headers={"If-Match": "1"}
-        )
-        assert saved.status_code == 200, saved.text
-        made.append(workflow_id)
-    return made[0], made[1]
+async def _workflow(owner: httpx.AsyncClient, doc: dict[str, Any]) -> str:
+    created = await owner.post(f"{API}/workflows", json={"name": doc["name"]})
+    workflow_id = created.json()["id"]
+    saved = await owner.put(f"{API}/workflows/{workflow_id}", json=doc, headers={"If-Match": "1"})
+    assert saved.status_code == 200, saved.text
+    return workflow_id
 
 
 async def _errors_and_checks(
