@@ -149,6 +149,7 @@ async def queue_run(
     *,
     owner_id: str,
     share_link_id: str | None = None,
+    visitor_hash: str | None = None,
 ) -> RunRecord:
     """Check the version and the inputs, insert the queued run and publish it."""
     # The caller's reads end here: the connection goes back to the pool (SQLite's has
@@ -158,7 +159,12 @@ async def queue_run(
     _check_runnable(record.problems, record.document)
     _check_inputs(record.document, inputs)
     row, queued = run_store.new_queued_run(
-        workflow_id, record.version, inputs, owner_id=owner_id, share_link_id=share_link_id
+        workflow_id,
+        record.version,
+        inputs,
+        owner_id=owner_id,
+        share_link_id=share_link_id,
+        visitor_hash=visitor_hash,
     )
     await queued_runs.write(row, queued)  # with the runs started meanwhile, if any
     run = RunRecord(**row)

@@ -1,4 +1,5 @@
-"""The owner's side of share links: create (the token is shown once), list, revoke."""
+"""The owner's side of share links: create (the token is shown once), list, change what
+visitors see, revoke."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ from backend.db.models import ShareLinkRecord, utcnow
 router = APIRouter(tags=["sharing"])
 
 SHARE_PATH = "/s/"
+SHOW_OWNER_LATEST_RUN = (
+    "Whether visitors also see your latest run (inputs and outputs included). Visitors "
+    "always see the runs they start themselves, and never one another's."
+)
 
 
 class NewShareLink(BaseModel):
@@ -33,6 +38,7 @@ class NewShareLink(BaseModel):
     run_limit_per_hour: int | None = Field(
         default=None, ge=1, le=10_000, description="Runs the link may start per hour."
     )
+    show_owner_latest_run: bool = Field(default=False, description=SHOW_OWNER_LATEST_RUN)
 
     @model_validator(mode="after")
     def _in_the_future(self) -> Self:
@@ -49,14 +55,24 @@ class ShareLink(BaseModel):
     scope: Scope
     expires_at: datetime | None
     run_limit_per_hour: int | None
+    show_owner_latest_run: bool = Field(description=SHOW_OWNER_LATEST_RUN)
     created_at: datetime
     revoked_at: datetime | None
     token_prefix: str = Field(description="The token's first characters, to tell links apart.")
 
 
+class ShareLinkChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    show_owner_latest_run: bool = Field(description=SHOW_OWNER_LATEST_RUN)
+
+
 class CreatedShareLink(ShareLink):
     token: str = Field(description="The link's secret token: shown this once, never again.")
     url: str = Field(description="The app path that opens the link: `/s/<token>`.")
+
+
+LinkId = Annotated[str, Path(max_length=64, description="The link's id.")]
 
 
 def share_link(record: ShareLinkRecord) -> ShareLink:
@@ -82,6 +98,7 @@ async def create_share_link(
         scope=body.scope,
         expires_at=body.expires_at,
         run_limit_per_hour=body.run_limit_per_hour,
+        show_owner_latest_run=body.show_owner_latest_run,
     )
     return CreatedShareLink(
         **share_link(record).model_dump(), token=token, url=f"{SHARE_PATH}{token}"
@@ -100,6 +117,22 @@ async def list_share_links(workflow_id: WorkflowIdDep, session: SessionDep) -> l
     return [share_link(record) for record in await share_links.list_links(session, workflow_id)]
 
 
+@router.patch(
+    "/share-links/{link_id}",
+    operation_id="updateShareLink",
+    response_model=ShareLink,
+    responses=problem_responses(400, 401, 404, 413, 422),
+)
+async def update_share_link(
+    link_id: LinkId, body: ShareLinkChange, user: CurrentUser, session: SessionDep
+) -> ShareLink:
+    """Change whether the link's visitors see your latest run; from their next request."""
+    record = await share_links.show_owner_latest_run(
+        session, link_id, None if user.local else user.user_id, shown=body.show_owner_latest_run
+    )
+    return share_link(record)
+
+
 @router.delete(
     "/share-links/{link_id}",
     operation_id="revokeShareLink",
@@ -108,9 +141,7 @@ async def list_share_links(workflow_id: WorkflowIdDep, session: SessionDep) -> l
     responses={204: {"description": "Revoked: the link stops working at once."}}
     | problem_responses(401, 404),
 )
-async def revoke_share_link(
-    link_id: Annotated[str, Path(max_length=64)], user: CurrentUser, session: SessionDep
-) -> Response:
+async def revoke_share_link(link_id: LinkId, user: CurrentUser, session: SessionDep) -> Response:
     """Revoke a link; its next request gets `404`."""
     await share_links.revoke_link(session, link_id, None if user.local else user.user_id)
     return Response(status_code=204)

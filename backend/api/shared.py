@@ -2,6 +2,10 @@
 owner's credentials (run, within the link's hourly limit), saves by a signed-in visitor
 (edit), and a copy into the visitor's own workspace.
 
+A visitor sees the runs they started through the link (known by their browser's visitor
+cookie, ``backend.auth.visitors``) and, if the owner allows it on the link, the owner's
+latest run; never another visitor's inputs or outputs.
+
 The link is looked up on every request, so a revoked or expired one answers
 ``404 link_not_found`` at once. Values in params that look like secrets are hidden.
 """
@@ -11,7 +15,7 @@ from __future__ import annotations
 import copy
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Response
+from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
 
 from backend.api.deps import (
@@ -22,17 +26,19 @@ from backend.api.deps import (
     QueuedRunsDep,
     RequiredIfMatchDep,
     SessionDep,
+    SettingsDep,
     author_of,
 )
 from backend.api.documents import DOCUMENT_REQUEST_BODY
 from backend.api.problems import problem_responses
-from backend.api.run_schemas import Run, RunEventPage, StartRun
+from backend.api.run_schemas import ListedRun, Run, RunEventPage, RunSummary, StartRun
 from backend.api.runs import AfterSeq, EventLimit, event_page, get_run_id, queue_run
 from backend.api.schemas import Workflow
 from backend.api.workflows import CREATED, CURRENT, answer, copy_name
 from backend.auth import share_links
 from backend.auth.errors import NotSignedIn
 from backend.auth.share_links import Scope, require_scope
+from backend.auth.visitors import VISITOR_COOKIE, set_visitor_cookie, visitor_cookie, visitor_hash
 from backend.db import run_store
 from backend.db import workflow_store as store
 from backend.db.models import ShareLinkRecord, UserRecord, WorkflowRecord
@@ -44,6 +50,7 @@ router = APIRouter(prefix="/shared/{token}", tags=["sharing"])
 
 HIDDEN = "[hidden: looks like a secret]"
 _RATE_LIMITED = {429: {"headers": {"Retry-After": {"schema": {"type": "string"}}}}}
+YOUR_RUNS_SHOWN = 50
 
 
 async def get_link(
@@ -56,11 +63,28 @@ async def get_link(
 LinkDep = Annotated[ShareLinkRecord, Depends(get_link)]
 
 
+async def get_visitor(request: Request) -> str | None:
+    """The visitor asking, as their runs store them (``None``: they started none here)."""
+    return visitor_hash(request.cookies.get(VISITOR_COOKIE))
+
+
+VisitorDep = Annotated[str | None, Depends(get_visitor)]
+
+
 class SharedWorkflow(BaseModel):
     scope: Scope
     workflow: Workflow = Field(description="Secret-looking param values are hidden.")
     owner_name: str
-    last_run: Run | None = Field(description="The workflow's newest run, for its picture.")
+
+
+class SharedRuns(BaseModel):
+    yours: list[ListedRun] = Field(
+        description=f"The runs you started through this link in this browser, newest first "
+        f"(the newest {YOUR_RUNS_SHOWN}), numbered among yours. No one else sees them."
+    )
+    owner_latest: RunSummary | None = Field(
+        description="The owner's latest run, when the link shows it; else `null`."
+    )
 
 
 def hide_secrets(document: dict[str, Any]) -> dict[str, Any]:
@@ -93,15 +117,32 @@ def shown(record: WorkflowRecord, response: Response) -> Workflow:
 async def get_shared_workflow(
     link: LinkDep, session: SessionDep, response: Response
 ) -> SharedWorkflow:
-    """The shared workflow, its owner's name, and its newest run."""
+    """The shared workflow and its owner's name (its runs: `listSharedRuns`)."""
     record = await store.get_workflow(session, link.workflow_id)
     owner = await session.get(UserRecord, link.owner_id)
-    newest = await share_links.last_run(session, link.workflow_id)
     return SharedWorkflow(
         scope=Scope(link.scope),
         workflow=shown(record, response),
         owner_name=owner.name if owner else link.owner_id,
-        last_run=None if newest is None else Run.from_record(newest),
+    )
+
+
+@router.get(
+    "/runs",
+    operation_id="listSharedRuns",
+    response_model=SharedRuns,
+    responses=problem_responses(404),
+)
+async def list_shared_runs(link: LinkDep, visitor: VisitorDep, session: SessionDep) -> SharedRuns:
+    """The runs this visitor may see: their own through this link, and the owner's latest
+    if the link shows it."""
+    runs, total = await share_links.visitor_runs(session, link, visitor, YOUR_RUNS_SHOWN)
+    owners = None
+    if link.show_owner_latest_run:
+        owners = await share_links.owner_latest_run(session, link.workflow_id)
+    return SharedRuns(
+        yours=[ListedRun.numbered(run, total - index) for index, run in enumerate(runs)],
+        owner_latest=None if owners is None else RunSummary.from_record(owners),
     )
 
 
@@ -117,11 +158,16 @@ async def start_shared_run(
     session: SessionDep,
     bus: BusDep,
     queued_runs: QueuedRunsDep,
+    request: Request,
+    response: Response,
+    settings: SettingsDep,
     body: Annotated[StartRun | None, Body()] = None,
 ) -> Run:
     """Run the workflow's current version with `inputs` (run and edit links), using the
-    owner's credentials, within the link's hourly limit."""
+    owner's credentials, within the link's hourly limit. The run is this browser's: the
+    answer sets (or renews) the `nodeloom_visitor` cookie that lets only it see the run."""
     require_scope(link, Scope.run, "run the workflow")
+    cookie = visitor_cookie(request.cookies.get(VISITOR_COOKIE))
     window = await share_links.reserve_run(session, link)
     inputs = (body or StartRun()).inputs
     try:
@@ -134,21 +180,25 @@ async def start_shared_run(
             inputs,
             owner_id=link.owner_id,
             share_link_id=link.id,
+            visitor_hash=visitor_hash(cookie),
         )
     except NodeloomError:  # refused (inputs, problems, bus): it does not count
         if window is not None:
             await share_links.refund_run(session, link, window)
         raise
+    set_visitor_cookie(response, cookie, secure=settings.secure_cookies)
     return Run.from_record(run)
 
 
 async def get_visible_run_id(
     link: LinkDep,
     run_id: Annotated[str, Path(description="The run's id (32 hexadecimal digits).")],
+    visitor: VisitorDep,
     session: SessionDep,
 ) -> str:
+    """A run this visitor may see; any other (another visitor's too) is not found."""
     run_id = get_run_id(run_id)
-    if not await share_links.visible_run(session, link, run_id):
+    if not await share_links.visible_run(session, link, run_id, visitor):
         raise RunNotFound(run_id)
     return run_id
 
@@ -163,7 +213,7 @@ VisibleRunId = Annotated[str, Depends(get_visible_run_id)]
     responses=problem_responses(404),
 )
 async def get_shared_run(run_id: VisibleRunId, session: SessionDep) -> Run:
-    """A run the link started, or the workflow's newest run."""
+    """A run you started through the link, or the owner's latest if the link shows it."""
     return Run.from_record(await run_store.get_run(session, run_id))
 
 

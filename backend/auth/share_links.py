@@ -2,6 +2,8 @@
 access to one workflow, until it expires or its owner revokes it.
 
 A link is looked up on every request, so revoking it takes effect with the next one.
+Its visitors see the runs they started through it (``visitors``: by browser), and the
+owner's latest run only when the link says so; never one another's.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import case, literal, or_, select, update
+from sqlalchemy import case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.auth.errors import LinkNotFound, RateLimited, ScopeNotAllowed
@@ -49,6 +51,7 @@ async def create_link(
     scope: Scope,
     expires_at: datetime | None,
     run_limit_per_hour: int | None,
+    show_owner_latest_run: bool = False,
 ) -> tuple[ShareLinkRecord, str]:
     """A new link; returns the row and the token (the only time it is seen)."""
     token = new_token()
@@ -61,6 +64,7 @@ async def create_link(
         token_prefix=display_prefix(token),
         expires_at=expires_at,
         run_limit_per_hour=run_limit_per_hour,
+        show_owner_latest_run=show_owner_latest_run,
         created_at=utcnow(),
         revoked_at=None,
     )
@@ -78,13 +82,32 @@ async def list_links(session: AsyncSession, workflow_id: str) -> Sequence[ShareL
     return rows.all()
 
 
-async def revoke_link(session: AsyncSession, link_id: str, owner_id: str | None) -> None:
-    """Revoke a link (again is fine); ``owner_id`` ``None`` means any owner (single mode)."""
+async def owned_link(session: AsyncSession, link_id: str, owner_id: str | None) -> ShareLinkRecord:
+    """The link ``link_id`` of ``owner_id`` (``None``: any owner, single mode), else
+    ``LinkNotFound``: someone else's link looks like no link at all."""
     owned = select(ShareLinkRecord).where(ShareLinkRecord.id == link_id)
     if owner_id is not None:
         owned = owned.where(ShareLinkRecord.owner_id == owner_id)
-    if await session.scalar(owned) is None:
+    link = await session.scalar(owned)
+    if link is None:
         raise LinkNotFound()
+    return link
+
+
+async def show_owner_latest_run(
+    session: AsyncSession, link_id: str, owner_id: str | None, *, shown: bool
+) -> ShareLinkRecord:
+    """Let the link's visitors see the owner's latest run, or stop them (at once)."""
+    link = await owned_link(session, link_id, owner_id)
+    link.show_owner_latest_run = shown
+    await session.commit()
+    await session.refresh(link)
+    return link
+
+
+async def revoke_link(session: AsyncSession, link_id: str, owner_id: str | None) -> None:
+    """Revoke a link (again is fine); ``owner_id`` ``None`` means any owner (single mode)."""
+    await owned_link(session, link_id, owner_id)
     await session.execute(
         update(ShareLinkRecord)
         .where(ShareLinkRecord.id == link_id, ShareLinkRecord.revoked_at.is_(None))
@@ -165,22 +188,46 @@ async def refund_run(session: AsyncSession, link: ShareLinkRecord, window: datet
     await session.commit()
 
 
-async def last_run(session: AsyncSession, workflow_id: str) -> RunRecord | None:
-    """The workflow's newest run: the picture a view link shows."""
+async def owner_latest_run(session: AsyncSession, workflow_id: str) -> RunRecord | None:
+    """The newest run the owner started (not through a link): what a link may show."""
     return await session.scalar(
         select(RunRecord)
-        .where(RunRecord.workflow_id == workflow_id)
+        .where(RunRecord.workflow_id == workflow_id, RunRecord.share_link_id.is_(None))
         .order_by(RunRecord.created_at.desc(), RunRecord.id)
         .limit(1)
     )
 
 
-async def visible_run(session: AsyncSession, link: ShareLinkRecord, run_id: str) -> bool:
-    """Whether the link shows run ``run_id``: one it started, or the workflow's newest."""
+async def visitor_runs(
+    session: AsyncSession, link: ShareLinkRecord, visitor: str | None, limit: int
+) -> tuple[list[RunRecord], int]:
+    """The newest ``limit`` runs ``visitor`` (``visitors.visitor_hash``) started through
+    ``link``, newest first, and how many they started in all."""
+    if visitor is None:
+        return [], 0
+    theirs = (RunRecord.share_link_id == link.id, RunRecord.visitor_hash == visitor)
+    total = await session.scalar(select(func.count()).select_from(RunRecord).where(*theirs))
+    rows = await session.scalars(
+        select(RunRecord)
+        .where(*theirs)
+        .order_by(RunRecord.created_at.desc(), RunRecord.id.desc())
+        .limit(limit)
+    )
+    return list(rows.all()), total or 0
+
+
+async def visible_run(
+    session: AsyncSession, link: ShareLinkRecord, run_id: str, visitor: str | None
+) -> bool:
+    """Whether ``visitor`` (``visitors.visitor_hash``; ``None``: a browser that started
+    nothing) sees run ``run_id`` through ``link``: a run they started through this very
+    link, or the owner's latest run when the link shows it. Never another visitor's."""
     run = await session.get(RunRecord, run_id, populate_existing=True)
     if run is None or run.workflow_id != link.workflow_id:
         return False
-    if run.share_link_id == link.id:
-        return True
-    newest = await last_run(session, link.workflow_id)
+    if run.share_link_id is not None:
+        return visitor is not None and (run.share_link_id, run.visitor_hash) == (link.id, visitor)
+    if not link.show_owner_latest_run:
+        return False
+    newest = await owner_latest_run(session, link.workflow_id)
     return newest is not None and newest.id == run.id

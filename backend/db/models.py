@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -155,6 +156,9 @@ class RunRecord(Base):
     # Whose credentials the run uses: the workflow's owner, also for runs via a share link.
     owner_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     share_link_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # A run started through a link: the SHA-256 of the visitor's cookie, so that only that
+    # browser sees it (``backend.auth.visitors``); never the cookie itself.
+    visitor_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
 
     __table_args__ = (Index("ix_runs_workflow_id_created_at", "workflow_id", "created_at"),)
 
@@ -276,5 +280,9 @@ class ShareLinkRecord(Base):
     # The runs started in the current hour-long window (``share_links.reserve_run``).
     run_window_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     run_window_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Whether visitors also see the owner's latest run (they always see their own).
+    show_owner_latest_run: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -92,11 +92,13 @@ def new_queued_run(
     *,
     owner_id: str | None = None,
     share_link_id: str | None = None,
+    visitor_hash: str | None = None,
 ) -> tuple[dict[str, Any], RunQueued]:
     """A new queued run's row and its ``run.queued`` event (seq 0), not written yet.
 
     ``owner_id``: whose credentials it uses (the workflow's owner); ``share_link_id``: the
-    link it was started through, if any (its hourly limit counts these)."""
+    link it was started through, if any (its hourly limit counts these); ``visitor_hash``:
+    the visitor who started it through the link (the only one who sees it there)."""
     run_id = new_id()
     event = queued_event(run_id, workflow_id)
     row = {
@@ -113,6 +115,7 @@ def new_queued_run(
         "created_at": event.ts,
         "owner_id": owner_id,
         "share_link_id": share_link_id,
+        "visitor_hash": visitor_hash,
     }
     return row, event
 

@@ -11,7 +11,9 @@ or ``Authorization: Bearer nlk_…`` is needed); 4404 no such run, or not yours;
 server is shutting down; 1011 an unexpected server error.
 
 ``/api/v1/shared/{token}/runs/{run_id}/events`` is the same stream for a share link's
-visitor: the runs the link started and the workflow's newest (4404 when the link is dead).
+visitor: only the runs this browser started through the link (its ``nodeloom_visitor``
+cookie), and the owner's latest run if the link shows it; 4404 for any other run (another
+visitor's too) and when the link is dead.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from backend.auth import share_links
 from backend.auth.errors import InvalidApiKey, LinkNotFound
 from backend.auth.principal import identify
 from backend.auth.sessions import COOKIE_NAME
+from backend.auth.visitors import VISITOR_COOKIE, visitor_hash
 from backend.db import run_store
 from backend.db.models import RunRecord
 from backend.observability.metrics import observe_event_lag
@@ -65,7 +68,8 @@ async def shared_run_events(websocket: WebSocket, token: str, run_id: str) -> No
         except LinkNotFound:
             await websocket.close(CLOSE_RUN_NOT_FOUND, "this link no longer works")
             return
-        if not await share_links.visible_run(session, link, run_id):
+        visitor = visitor_hash(websocket.cookies.get(VISITOR_COOKIE))
+        if not await share_links.visible_run(session, link, run_id, visitor):
             await websocket.close(CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}")
             return
     await _stream(websocket, run_id)

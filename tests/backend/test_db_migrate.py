@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from api_support import document, node
 from sqlalchemy import inspect
 
-from backend.db.migrate import upgrade_database
+from backend.db.migrate import alembic_config, upgrade_database
 from backend.db.models import Base, JsonDocument, UtcDateTime
 from backend.db.session import create_engine
 
@@ -54,7 +55,7 @@ async def test_migrations_create_the_tables_and_record_the_revision(database_url
         "share_links",
         "login_attempts",
     }
-    assert revision == "0006"
+    assert revision == "0007"
     assert foreign_keys[0]["referred_table"] == "workflows"
     assert foreign_keys[0]["options"].get("ondelete") == "CASCADE"
 
@@ -70,7 +71,7 @@ async def test_upgrade_builds_a_blank_database_and_can_run_again(blank_database_
 
     assert before == (None, [])
     assert await _inspect(blank_database_url, state) == (
-        "0006",
+        "0007",
         [
             "alembic_version",
             "api_keys",
@@ -118,6 +119,8 @@ def _table_0001(name: str, row: dict) -> sa.TableClause:
     types = {
         "document": JsonDocument,
         "problems": JsonDocument,
+        "inputs": JsonDocument,
+        "nodes": JsonDocument,
         "created_at": UtcDateTime(),
         "updated_at": UtcDateTime(),
     }
@@ -206,3 +209,58 @@ async def test_0005_rechecks_problems_stored_by_an_earlier_release(blank_databas
     assert [(p["code"], p["pointer"]) for p in rows["d" * 32]] == [
         ("invalid_name", "/nodes/0/label")
     ]
+
+
+async def test_0007_hides_link_runs_from_visitors_and_downgrades(blank_database_url: str):
+    """Runs started through a link before 0007 belong to no visitor; existing links do not
+    show the owner's latest run; downgrading removes both columns again."""
+    await _stored_at(blank_database_url, "0006", {"e" * 32: document("Shared")})
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    link = {"id": "l" * 32, "workflow_id": "e" * 32, "owner_id": "o", "scope": "run",
+            "token_hash": "h" * 64, "token_prefix": "abcdefgh", "created_at": now}  # fmt: skip
+    run = {"id": "r" * 32, "workflow_id": "e" * 32, "workflow_version": 1, "status": "queued",
+           "inputs": {}, "nodes": {}, "last_seq": 0, "input_tokens": 0, "output_tokens": 0,
+           "cancel_requested": False, "created_at": now, "share_link_id": "l" * 32}  # fmt: skip
+    engine = create_engine(blank_database_url)
+    try:
+        async with engine.begin() as connection:
+            for table, row in (("share_links", link), ("runs", run)):
+                await connection.execute(_table_0001(table, row).insert().values(**row))
+    finally:
+        await engine.dispose()
+
+    await upgrade_database(blank_database_url)
+
+    def read(connection):
+        shown = connection.execute(sa.text("SELECT show_owner_latest_run FROM share_links"))
+        visitor = connection.execute(sa.text("SELECT visitor_hash FROM runs"))
+        return shown.scalar_one(), visitor.scalar_one()
+
+    assert await _inspect(blank_database_url, read) == (False, None)
+
+    await _downgrade(blank_database_url, "0006")
+
+    def columns(connection):
+        inspector = inspect(connection)
+        return [
+            {column["name"] for column in inspector.get_columns(table)}
+            for table in ("share_links", "runs")
+        ]
+
+    link_columns, run_columns = await _inspect(blank_database_url, columns)
+    assert "show_owner_latest_run" not in link_columns and "visitor_hash" not in run_columns
+    await upgrade_database(blank_database_url)
+    assert await _inspect(blank_database_url, read) == (False, None)
+
+
+async def _downgrade(url: str, revision: str) -> None:
+    def run(connection, config):
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(run, alembic_config(url))
+    finally:
+        await engine.dispose()

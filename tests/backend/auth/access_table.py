@@ -79,8 +79,10 @@ ACCESS: dict[str, str] = {
     # share links
     "createShareLink": "owner",
     "listShareLinks": "owner",
+    "updateShareLink": "owner",
     "revokeShareLink": "owner",
     "getSharedWorkflow": "link-view",
+    "listSharedRuns": "link-view",
     "getSharedRun": "link-view",
     "listSharedRunEvents": "link-view",
     "ws:sharedRunEvents": "link-view",

@@ -154,8 +154,12 @@ async def build_world(app: FastAPI, *, finished_run: bool = False) -> World:
             key,
         )
         for kind in ("view", "run", "edit", "revoked", "expired"):
+            # Showing the owner's latest run (world.run_id), so a live link reads it.
             created = await create_link(
-                client, workflow_id, {"revoked": "view", "expired": "view"}.get(kind, kind)
+                client,
+                workflow_id,
+                {"revoked": "view", "expired": "view"}.get(kind, kind),
+                show_owner_latest_run=True,
             )
             world.links[kind], world.link_ids[kind] = created["token"], created["id"]
         revoked = await client.delete(f"{API}/share-links/{world.link_ids['revoked']}")

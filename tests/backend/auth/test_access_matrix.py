@@ -155,8 +155,14 @@ REQUESTS: dict[str, Callable[[World, str], Request]] = {
         {"json": {"scope": "view"}},
     ),
     "listShareLinks": lambda w, p: ("GET", f"{API}/workflows/{w.workflow_id}/share-links", {}),
+    "updateShareLink": lambda w, p: (
+        "PATCH",
+        f"{API}/share-links/{w.link_ids['view']}",
+        {"json": {"show_owner_latest_run": True}},
+    ),
     "revokeShareLink": lambda w, p: ("DELETE", f"{API}/share-links/{w.link_ids['view']}", {}),
     "getSharedWorkflow": lambda w, p: ("GET", _shared(w, p), {}),
+    "listSharedRuns": lambda w, p: ("GET", _shared(w, p, "/runs"), {}),
     "getSharedRun": lambda w, p: ("GET", _shared(w, p, f"/runs/{w.run_id}"), {}),
     "listSharedRunEvents": lambda w, p: ("GET", _shared(w, p, f"/runs/{w.run_id}/events"), {}),
     "startSharedRun": lambda w, p: (

@@ -30,10 +30,11 @@ async def test_a_link_token_is_shown_once_and_stored_hashed(accounts_app):
     assert token not in str(vars(row))
 
 
-async def test_a_view_link_shows_the_workflow_and_last_run_but_cannot_run(accounts_app):
-    world = await build_world(accounts_app, finished_run=True)
+async def test_a_view_link_shows_the_workflow_and_owners_run_but_cannot_run(accounts_app):
+    world = await build_world(accounts_app, finished_run=True)  # links show the owner's run
     async with client_for(accounts_app) as visitor:
         shared = await visitor.get(f"{API}/shared/{world.links['view']}")
+        runs = await visitor.get(f"{API}/shared/{world.links['view']}/runs")
         run = await visitor.get(f"{API}/shared/{world.links['view']}/runs/{world.run_id}")
         start = await visitor.post(f"{API}/shared/{world.links['view']}/runs", json={})
         save = await visitor.put(
@@ -44,7 +45,9 @@ async def test_a_view_link_shows_the_workflow_and_last_run_but_cannot_run(accoun
     body = shared.json()
     assert body["scope"] == "view" and body["owner_name"] == "Owner"
     assert body["workflow"]["id"] == world.workflow_id
-    assert body["last_run"]["id"] == world.run_id and run.json()["status"] == "succeeded"
+    assert runs.json() == {"yours": [], "owner_latest": runs.json()["owner_latest"]}
+    assert runs.json()["owner_latest"]["id"] == world.run_id
+    assert run.json()["status"] == "succeeded"
     assert_problem(start, 403, "scope_not_allowed")
     assert_problem(save, 403, "scope_not_allowed")
 
@@ -67,7 +70,7 @@ async def test_a_run_link_runs_as_the_owner_within_its_hourly_limit(accounts_app
     assert int(runs[2].headers["Retry-After"]) > 3000 and "2 runs per hour" in problem["detail"]
     assert first["status"] == "succeeded" and first["outputs"] == {"greeting": "Hello, V!"}
     assert events.json()["items"][-1]["type"] == "run.succeeded"
-    assert_problem(not_shown, 404, "run_not_found")  # neither started by it nor the newest
+    assert_problem(not_shown, 404, "run_not_found")  # the owner's: this link hides it
     async with client_for(accounts_app, world.owner.cookies) as owner:
         # The owner sees the visitors' runs among their own.
         assert (await owner.get(f"{API}/runs/{runs[0].json()['id']}")).status_code == 200
