@@ -1,5 +1,5 @@
-"""The ``nodeloom`` command: serve, worker, db upgrade, openapi, schema, validate, run,
-remote-run.
+"""The ``nodeloom`` command: serve, worker, db upgrade, db scan-secrets, openapi, schema,
+validate, run, remote-run, credentials rotate.
 
 Heavy modules (FastAPI, uvicorn, SQLAlchemy, the engine) are imported by the command that
 needs them, so ``nodeloom --help`` stays quick. ``validate``, ``run`` and ``remote-run``
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from backend.commands import credentials_rotate
+from backend.commands import credentials_rotate, scan_secrets
 from backend.commands import remote_run as remote_run_command
 from backend.commands import run as run_command
 from backend.commands import validate as validate_command
@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="apply every pending migration")
     _add_database_url(upgrade)
     upgrade.set_defaults(handler=_db_upgrade)
+    scan_secrets.register(db_commands)
 
     openapi = commands.add_parser("openapi", help="print the OpenAPI schema of the API")
     _add_output(openapi)

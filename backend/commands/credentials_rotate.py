@@ -50,20 +50,15 @@ def _rotate(args: argparse.Namespace) -> int:
 
 
 async def _rotate_all(settings: Any) -> Any:
+    from backend.commands.progress import count_bar
     from backend.credentials.crypto import box_from_settings
     from backend.credentials.rotation import rotate_credentials
     from backend.db.session import create_engine, create_session_factory
 
-    def show(done: int, total: int) -> None:
-        width = 30
-        filled = width * done // max(total, 1)
-        bar = "█" * filled + "░" * (width - filled)
-        print(f"\r{bar} {done}/{total}", end="\n" if done >= total else "", file=sys.stderr)
-
     engine = create_engine(settings.database_url)
     try:
         return await rotate_credentials(
-            create_session_factory(engine), box_from_settings(settings), show
+            create_session_factory(engine), box_from_settings(settings), count_bar()
         )
     finally:
         await engine.dispose()

@@ -5,6 +5,8 @@ done/total, the running node(s), the tail of the text a model is streaming — a
 line is printed above it for every finished node. Elsewhere (a pipe, CI) every step is
 one plain line. Either way, streamed tokens are printed indented under the node that
 streams them, a line at a time.
+
+``count_bar`` is the plainer bar of commands that work through stored rows.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from graph_engine import RunEvent
 
 BAR_WIDTH = 20
+COUNT_BAR_WIDTH = 30
 TOKEN_INDENT = "    "
 _CLEAR_LINE = "\r\x1b[2K"
 _STYLES = {"ok": "32", "failed": "31", "dim": "2", "bold": "1"}
@@ -203,3 +207,21 @@ def duration(milliseconds: float) -> str:
 
 def _width() -> int:
     return shutil.get_terminal_size((100, 24)).columns
+
+
+def count_bar(stream: TextIO | None = None) -> Callable[[int, int], None]:
+    """``show(done, total)`` for a command working through rows (on stderr): a bar
+    redrawn in place on a terminal; elsewhere (a pipe, CI) just the finished bar."""
+    out = stream or sys.stderr
+    live = out.isatty()
+
+    def show(done: int, total: int) -> None:
+        finished = done >= total
+        if not (live or finished):
+            return
+        filled = COUNT_BAR_WIDTH * done // max(total, 1)
+        bar = "█" * filled + "░" * (COUNT_BAR_WIDTH - filled)
+        out.write(f"\r{bar} {done}/{total}" + ("\n" if finished else ""))
+        out.flush()
+
+    return show

@@ -50,7 +50,10 @@ async def create_credential(
     provider: Provider,
     secret: str,
     base_url: str | None,
+    commit: bool = True,
 ) -> CredentialRecord:
+    """A new credential, its secret sealed. ``commit=False`` only adds it to the session,
+    for a caller that commits it together with other changes."""
     now = utcnow()
     record = CredentialRecord(
         id=new_id(),
@@ -64,7 +67,8 @@ async def create_credential(
         updated_at=now,
     )
     session.add(record)
-    await _commit(session, name)
+    if commit:
+        await _commit(session, name)
     return record
 
 
