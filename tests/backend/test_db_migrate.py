@@ -55,7 +55,7 @@ async def test_migrations_create_the_tables_and_record_the_revision(database_url
         "share_links",
         "login_attempts",
     }
-    assert revision == "0007"
+    assert revision == "0008"
     assert foreign_keys[0]["referred_table"] == "workflows"
     assert foreign_keys[0]["options"].get("ondelete") == "CASCADE"
 
@@ -71,7 +71,7 @@ async def test_upgrade_builds_a_blank_database_and_can_run_again(blank_database_
 
     assert before == (None, [])
     assert await _inspect(blank_database_url, state) == (
-        "0007",
+        "0008",
         [
             "alembic_version",
             "api_keys",
@@ -264,3 +264,25 @@ async def _downgrade(url: str, revision: str) -> None:
             await connection.run_sync(run, alembic_config(url))
     finally:
         await engine.dispose()
+
+
+async def test_0008_flags_a_base_url_beside_a_credential(blank_database_url: str):
+    chat = node(
+        "m",
+        "model.chat",
+        provider="openai",
+        base_url="https://proxy.example/v1",
+        credential={"$credential": "openai"},
+    )
+    await _stored_at(blank_database_url, "0007", {"f" * 32: document("Proxy", [chat])}, [])
+
+    await upgrade_database(blank_database_url)
+
+    def read(connection):
+        columns = sa.column("problems", JsonDocument), sa.column("workflow_id")
+        statement = sa.select(*columns).select_from(sa.table("workflow_versions"))
+        return [problems for problems, _ in connection.execute(statement)]
+
+    (problems,) = await _inspect(blank_database_url, read)
+    assert [(p["code"], p["node_id"]) for p in problems] == [("invalid_params", "m")]
+    assert "base_url is only for calls without a credential" in problems[0]["message"]
