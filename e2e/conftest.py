@@ -39,6 +39,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 STARTUP_TIMEOUT_S = 60
+# Each throwaway server's database, by its base URL: for rows no API call can write
+# (helpers.store_legacy_workflow).
+SERVER_DATABASES: dict[str, str] = {}
 VIEWPORT = {"width": 1440, "height": 900}
 
 
@@ -115,17 +118,12 @@ def throwaway_server(settings: dict[str, str] | None = None) -> Iterator[str]:
     """`nodeloom serve` on a free port with a throwaway SQLite database (and `settings`)."""
     workdir = Path(tempfile.mkdtemp(prefix="nodeloom-e2e-"))
     port = free_port()
-    command = [
-        str(NODELOOM),
-        "serve",
-        "--port",
-        str(port),
-        "--database-url",
-        f"sqlite+aiosqlite:///{workdir / 'e2e.db'}",
-    ]
+    database_url = f"sqlite+aiosqlite:///{workdir / 'e2e.db'}"
+    command = [str(NODELOOM), "serve", "--port", str(port), "--database-url", database_url]
     env = {**os.environ, "NODELOOM_DATA_DIR": str(workdir), **(settings or {})}
     try:
         with running_server(command, port, env, workdir / "server.log") as url:
+            SERVER_DATABASES[url] = database_url
             yield url
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

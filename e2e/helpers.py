@@ -31,6 +31,22 @@ def create_workflow(
     return workflow
 
 
+def store_legacy_workflow(base_url: str, name: str, document: dict[str, Any]) -> str:
+    """A workflow as an earlier release could store it, with a secret in its params (no
+    save can store one now), written straight into the server's database; its id."""
+    import importlib.util
+
+    from conftest import REPO, SERVER_DATABASES
+
+    path = REPO / "tests" / "backend" / "legacy_rows.py"
+    spec = importlib.util.spec_from_file_location("legacy_rows", path)
+    assert spec is not None and spec.loader is not None
+    legacy_rows = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(legacy_rows)
+    full = {"format": "nodeloom.workflow", "version": 1, "description": "", **document}
+    return legacy_rows.store_legacy_workflow_at(SERVER_DATABASES[base_url], [full | {"name": name}])
+
+
 def get_workflow(api: APIRequestContext, workflow_id: str) -> dict[str, Any]:
     response = api.get(f"/api/v1/workflows/{workflow_id}")
     assert response.status == 200, response.text()

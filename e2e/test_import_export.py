@@ -12,6 +12,7 @@ from helpers import (
     doc_node,
     get_workflow,
     question_to_answer,
+    store_legacy_workflow,
     unique,
 )
 from playwright.sync_api import Page, expect
@@ -112,7 +113,7 @@ def test_dropping_an_unknown_file_on_the_list_lists_the_problem(page: Page, tmp_
 
 
 def test_export_refuses_a_key_in_prompt_text_and_names_the_node(
-    page: Page, api, screenshot
+    page: Page, base_url: str, screenshot
 ) -> None:
     name = unique("Leaky")
     prompt = {
@@ -122,7 +123,8 @@ def test_export_refuses_a_key_in_prompt_text_and_names_the_node(
         "position": {"x": 0, "y": 0},
         "params": {"template": "Call with sk-proj-E2eE2eE2eE2eE2eE2e0123456789 please"},
     }
-    create_workflow(api, name, {"nodes": [prompt], "edges": []})
+    # No save stores a key any more: a workflow an earlier release stored may hold one.
+    store_legacy_workflow(base_url, name, {"nodes": [prompt], "edges": []})
 
     page.goto("/?q=" + name.split()[-1])
     page.get_by_role("button", name=f"Actions for {name}").click()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -84,4 +85,6 @@ def store_legacy_workflow_at(database_url: str, documents: Sequence[dict[str, An
         finally:
             await engine.dispose()
 
-    return asyncio.run(store())
+    # A thread of its own: the caller may be inside an event loop (Playwright's sync API).
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, store()).result()

@@ -10,6 +10,23 @@ export interface ProblemItem {
   in?: string;
   code: string;
   message: string;
+  /** The workflow node at fault, when the body is a workflow. */
+  nodeId?: string;
+  /** On `secret_in_params`: which secret and where (never its value). */
+  secret?: SecretPlace;
+}
+
+/** Where a secret-looking value sits in a node's params (`secret_in_params`). */
+export interface SecretPlace {
+  nodeTitle: string;
+  /** RFC 6901 pointer inside the node's params, e.g. `/template`. */
+  param: string;
+  kind: string;
+  /** The credential provider its shape implies, when it does. */
+  provider?: string;
+  /** Where it is in the param's text, in code points (end exclusive). */
+  start: number;
+  end: number;
 }
 
 export interface ApiErrorInit {
@@ -56,6 +73,14 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const optionalString = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : undefined;
 
+function toSecretPlace(value: Record<string, unknown>): SecretPlace | undefined {
+  const { node_title: nodeTitle, param, kind, start, end } = value;
+  if (typeof param !== 'string' || typeof kind !== 'string') return undefined;
+  if (typeof start !== 'number' || typeof end !== 'number') return undefined;
+  const title = typeof nodeTitle === 'string' ? nodeTitle : '';
+  return { nodeTitle: title, param, kind, provider: optionalString(value.provider), start, end };
+}
+
 function toProblemItem(value: unknown): ProblemItem | null {
   if (!isRecord(value) || typeof value.message !== 'string') return null;
   return {
@@ -64,6 +89,8 @@ function toProblemItem(value: unknown): ProblemItem | null {
     in: optionalString(value.in),
     code: optionalString(value.code) ?? 'invalid',
     message: value.message,
+    nodeId: optionalString(value.node_id),
+    secret: toSecretPlace(value),
   };
 }
 

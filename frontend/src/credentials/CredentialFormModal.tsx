@@ -12,8 +12,11 @@ interface Props {
   opened: boolean;
   /** The credential to edit; null to add one. */
   editing: Credential | null;
-  /** Pre-selected provider and name when adding (e.g. from a node's picker). */
-  suggested?: { provider?: ProviderId; name?: string };
+  /**
+   * Pre-selected provider and name when adding (e.g. from a node's picker); `secret`: a
+   * value the editor holds (a key pasted into a node, moved into a credential).
+   */
+  suggested?: { provider?: ProviderId; name?: string; secret?: string };
   onClose: () => void;
   onSaved?: (credential: Credential) => void;
 }
@@ -73,7 +76,7 @@ function CredentialForm({
     editing?.name ?? suggested?.name ?? providerOf(initialProvider).defaultName,
   );
   const [nameTouched, setNameTouched] = useState(Boolean(editing || suggested?.name));
-  const [secret, setSecret] = useState('');
+  const [secret, setSecret] = useState(suggested?.secret ?? '');
   const [baseUrl, setBaseUrl] = useState(editing?.base_url ?? '');
   const [submitted, setSubmitted] = useState(false);
   const create = useCreateCredential();

@@ -29,6 +29,7 @@ import { ConflictBanner } from './editor/ConflictBanner';
 import classes from './editor/editor.module.css';
 import { EditorHeader } from './editor/EditorHeader';
 import { HistoryPanel } from './editor/HistoryPanel';
+import { SecretRefusal } from './editor/SecretRefusal';
 import { ShortcutSheet } from './editor/ShortcutSheet';
 import { useEditorSave, type Persistence } from './editor/useEditorSave';
 import { useUnsavedChangesGuard } from './editor/useUnsavedChangesGuard';
@@ -140,7 +141,7 @@ export function EditorRoot({
 
 function Editor({ workflowId, access }: { workflowId: string; access?: EditorAccess }) {
   const owner = access === undefined;
-  const { save, loadLatest, keepMine, adopt, status, dirty, conflict, busy } = useEditorSave(
+  const { save, loadLatest, keepMine, adopt, status, dirty, conflict, busy, secrets } = useEditorSave(
     workflowId,
     access?.persistence,
   );
@@ -193,6 +194,7 @@ function Editor({ workflowId, access }: { workflowId: string; access?: EditorAcc
           onKeepMine={() => void keepMine()}
         />
       )}
+      {secrets.length > 0 && <SecretRefusal secrets={secrets} canStore={owner} onMoved={() => void save()} />}
       <div className={classes.workspace}>
         <Palette />
         <div className={classes.canvasColumn}>

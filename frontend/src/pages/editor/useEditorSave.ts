@@ -3,7 +3,8 @@
  * If-Match, never overwriting someone else's save. Edits are kept in localStorage until
  * the server has them; while the server is unreachable the editor is "offline" and retries.
  * A 409 puts the editor in "Changed elsewhere" until the person loads the latest or keeps
- * theirs as a new version on top of it.
+ * theirs as a new version on top of it. A save refused because a param holds a secret
+ * lists each one (`secrets`) until a save goes through.
  */
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
@@ -14,6 +15,7 @@ import { ApiError, describeLocation, errorMessage } from '../../api/errors';
 import type { Workflow, WorkflowProblem } from '../../api/types';
 import { getWorkflow, saveWorkflow, workflowKeys } from '../../api/workflows';
 import { useEditorStore, useEditorStoreApi } from '../../canvas/context';
+import { isSecretRefusal, secretsToMove, type SecretToMove } from '../../canvas/secretMoves';
 import { selectIsDirty, type EditorState } from '../../canvas/store';
 import { clearDraft, writeDraft } from '../../lib/drafts';
 
@@ -52,6 +54,7 @@ export function useEditorSave(workflowId: string, persistence?: Persistence) {
   const { setViewport } = useReactFlow();
   const [status, setStatus] = useState<SaveStatus>(dirty ? 'dirty' : 'saved');
   const [conflict, setConflict] = useState<ApiError | null>(null);
+  const [secrets, setSecrets] = useState<readonly SecretToMove[]>([]);
   const [busy, setBusy] = useState(false);
   const inFlight = useRef(false);
   const blocked = useRef(false);
@@ -82,9 +85,14 @@ export function useEditorSave(workflowId: string, persistence?: Persistence) {
     setStatus('saving');
     try {
       accept(await persist.save(version, document), saving);
+      setSecrets([]);
       setStatus(selectIsDirty(store.getState()) ? 'dirty' : 'saved');
     } catch (error) {
-      if (error instanceof ApiError && error.isConflict) {
+      if (isSecretRefusal(error)) {
+        const { catalogue } = store.getState();
+        setSecrets(secretsToMove(error, document, (type) => catalogue.byType.get(type)?.paramsSchema));
+        setStatus('error');
+      } else if (error instanceof ApiError && error.isConflict) {
         blocked.current = true;
         setConflict(error);
         setStatus('conflict');
@@ -227,7 +235,7 @@ export function useEditorSave(workflowId: string, persistence?: Persistence) {
 
   // An edit shows as unsaved at once, before the autosave effect has run.
   const shown: SaveStatus = dirty && status === 'saved' ? 'dirty' : status;
-  return { save, loadLatest, keepMine, adopt, status: shown, dirty, conflict, busy };
+  return { save, loadLatest, keepMine, adopt, status: shown, dirty, conflict, busy, secrets };
 }
 
 function describeSaveError(error: unknown): string {
