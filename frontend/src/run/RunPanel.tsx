@@ -1,32 +1,19 @@
 /** The workflow's runs in a side panel, newest first, a page at a time: pick one to show
  * its picture (any run, however old: "Load older runs"); cancel a live one; show only the
  * runs in one status (each keeps its number). */
-import {
-  ActionIcon,
-  Badge,
-  Button,
-  Drawer,
-  Loader,
-  ScrollArea,
-  Select,
-  Stack,
-  Text,
-  Tooltip,
-  UnstyledButton,
-} from '@mantine/core';
+import { Button, Drawer, Loader, ScrollArea, Select, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
-import { ListFilter, Square } from 'lucide-react';
+import { ListFilter } from 'lucide-react';
 import { useState } from 'react';
 
 import { errorMessage } from '../api/errors';
-import { formatDateTime, formatRelativeTime } from '../lib/format';
 import { cancelRun, pagedRuns, runKeys, useWorkflowRuns } from './api';
 import { useRunStore, useRunStoreApi } from './context';
-import classes from './run.module.css';
-import { formatDuration, RUN_STATUS } from './status';
+import { RunRow } from './RunRow';
+import { RUN_STATUS } from './status';
 import { selectRunId } from './store';
-import { isFinished, type ListedRun, type RunStatus } from './types';
+import type { ListedRun, RunStatus } from './types';
 
 interface Props {
   workflowId: string;
@@ -102,6 +89,8 @@ export function RunPanel({ workflowId, opened, onClose }: Props) {
               <RunRow
                 key={run.id}
                 run={run}
+                title={`Run #${run.number}`}
+                spokenTitle={`Run ${run.number}`}
                 active={run.id === shown}
                 onOpen={() => store.getState().show(run.id)}
                 onCancel={() => void cancel(run)}
@@ -126,69 +115,5 @@ export function RunPanel({ workflowId, opened, onClose }: Props) {
         </Stack>
       )}
     </Drawer>
-  );
-}
-
-function RunRow({
-  run,
-  active,
-  onOpen,
-  onCancel,
-}: {
-  run: ListedRun;
-  active: boolean;
-  onOpen: () => void;
-  onCancel: () => void;
-}) {
-  const { number } = run;
-  const look = RUN_STATUS[run.status];
-  const live = !isFinished(run.status);
-  const when = run.started_at ?? run.created_at;
-  return (
-    <div role="listitem" style={{ position: 'relative' }}>
-      <UnstyledButton
-        className={classes.runRow}
-        data-active={active || undefined}
-        onClick={onOpen}
-        aria-label={`Run ${number}, ${look.label}, ${formatRelativeTime(when)}`}
-        aria-current={active || undefined}
-      >
-        <Badge
-          color={look.color}
-          variant={run.status === 'failed' ? 'filled' : 'light'}
-          radius="sm"
-          w={92}
-          leftSection={live ? <Loader size={9} color={look.color} /> : undefined}
-        >
-          {look.label}
-        </Badge>
-        <div className={classes.runText}>
-          <div className={classes.runTitle}>Run #{number}</div>
-          <div className={classes.runMeta} title={formatDateTime(when)}>
-            {formatRelativeTime(when)} · v{run.workflow_version}
-            {run.duration_ms !== null && ` · ${formatDuration(run.duration_ms)}`}
-          </div>
-          {run.status === 'failed' && run.error && (
-            <Text c="red" size="xs" lineClamp={2} className={classes.runError} title={run.error.message}>
-              {run.error.message}
-            </Text>
-          )}
-        </div>
-        <span style={{ width: 28 }} />
-      </UnstyledButton>
-      {live && (
-        <Tooltip label="Cancel run">
-          <ActionIcon
-            variant="subtle"
-            color="red"
-            aria-label={`Cancel run ${number}`}
-            onClick={onCancel}
-            style={{ position: 'absolute', right: 10, top: '50%', transform: 'translateY(-50%)' }}
-          >
-            <Square size={12} fill="currentColor" />
-          </ActionIcon>
-        </Tooltip>
-      )}
-    </div>
   );
 }

@@ -9,6 +9,8 @@ export type RunEventType = RunEvent['type'];
 export type EventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
 
 export type Run = Schemas['Run'];
+/** A run's status and times, without its inputs, outputs or nodes. */
+export type RunSummary = Schemas['RunSummary'];
 /** A run in a list, with its number in the workflow (#1 is the oldest). */
 export type ListedRun = Schemas['ListedRun'];
 export type RunPage = Schemas['RunPage'];

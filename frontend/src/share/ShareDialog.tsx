@@ -1,6 +1,7 @@
 /**
- * The editor's Share dialog: create a link (scope, expiry, run limit), see the new link
- * once with a copy button, and list, copy or revoke the workflow's links.
+ * The editor's Share dialog: create a link (scope, expiry, run limit, whether visitors see
+ * the owner's latest run), see the new link once with a copy button, and list, copy,
+ * change or revoke the workflow's links.
  */
 import {
   ActionIcon,
@@ -17,6 +18,7 @@ import {
   SegmentedControl,
   Select,
   Stack,
+  Switch,
   Text,
   Tooltip,
 } from '@mantine/core';
@@ -36,6 +38,7 @@ import {
   type ShareLink,
   type ShareScope,
 } from './api';
+import { OWNER_RUN_HELP, OwnerRunSwitch } from './OwnerRunSwitch';
 import { RevokeLinkButton } from './RevokeLinkButton';
 import { EXPIRY_OPTIONS, expiresAt, linkState, SCOPES, type ExpiryChoice } from './scopes';
 import classes from './share.module.css';
@@ -92,6 +95,7 @@ function CreateLinkForm({
   const [scope, setScope] = useState<ShareScope>('view');
   const [expiry, setExpiry] = useState<ExpiryChoice>('never');
   const [limit, setLimit] = useState<number | ''>(DEFAULT_RUN_LIMIT);
+  const [showOwnerRun, setShowOwnerRun] = useState(false);
   const create = useCreateShareLink(workflowId);
   const runs = scope !== 'view';
 
@@ -102,6 +106,7 @@ function CreateLinkForm({
         scope,
         expires_at: expiresAt(expiry),
         ...(runs && limit !== '' ? { run_limit_per_hour: limit } : {}),
+        show_owner_latest_run: showOwnerRun,
       },
       { onSuccess: onCreated },
     );
@@ -157,6 +162,13 @@ function CreateLinkForm({
             disabled={!runs}
           />
         </Group>
+        <Switch
+          label="Show my latest run to visitors"
+          aria-label="Show my latest run to visitors" // its name without the description
+          description={OWNER_RUN_HELP}
+          checked={showOwnerRun}
+          onChange={(event) => setShowOwnerRun(event.currentTarget.checked)}
+        />
         {create.isError && (
           <Text size="sm" c="red">
             {errorMessage(create.error)}
@@ -245,6 +257,7 @@ function LinkList({
           {items.map((link) => (
             <LinkRow
               key={link.id}
+              workflowId={workflowId}
               link={link}
               url={urls[link.id]}
               revoking={revoke.isPending && revoke.variables === link.id}
@@ -258,11 +271,13 @@ function LinkList({
 }
 
 function LinkRow({
+  workflowId,
   link,
   url,
   revoking,
   onRevoke,
 }: {
+  workflowId: string;
   link: ShareLink;
   url: string | undefined;
   revoking: boolean;
@@ -308,6 +323,7 @@ function LinkRow({
             <Text size="xs" c="dimmed" title={formatDateTime(link.created_at)} truncate>
               {details.join(' · ')}
             </Text>
+            {state === 'active' && <OwnerRunSwitch workflowId={workflowId} link={link} />}
           </div>
         </Group>
         <Group gap={4} wrap="nowrap">

@@ -1,11 +1,12 @@
 /**
  * `/s/:token`: a workflow opened through a share link. View links show the canvas
- * read-only with the last run's picture; run links add a Run button whose run is watched
- * live through the link's socket; edit links open the normal editor, saving through the
- * link, for a signed-in visitor. A dead link shows "This link no longer works".
+ * read-only; run links add a Run button whose run is watched live through the link's
+ * socket; edit links open the normal editor, saving through the link, for a signed-in
+ * visitor. "Your runs" lists the runs this visitor started (no one else sees them) and the
+ * owner's latest run if the link shows it. A dead link shows "This link no longer works".
  */
 import { Anchor, Button, Center, Paper, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router';
 
 import { ApiError, errorMessage } from '../api/errors';
@@ -17,18 +18,18 @@ import { PageLoader } from '../layout/PageLoader';
 import editorClasses from '../pages/editor/editor.module.css';
 import { EditorProviders, EditorRoot, type EditorAccess } from '../pages/EditorPage';
 import { RunBar, RunButton, useRunFollower } from '../run';
-import { useRunStoreApi } from '../run/context';
 import {
   getShared,
   saveShared,
   sharedRunEventsUrl,
-  startSharedRun,
   useShared,
+  useStartSharedRun,
   type SharedWorkflow,
 } from './api';
 import { LinkGonePage } from './LinkGonePage';
 import classes from './share.module.css';
 import { DuplicateButton, SharedBadges, SharedHeader } from './SharedHeader';
+import { YourRuns } from './YourRuns';
 
 export function SharedPage() {
   const { token = '' } = useParams();
@@ -75,18 +76,24 @@ function SharedEditor({
   shared: SharedWorkflow;
   catalogue: Catalogue;
 }) {
+  const startRun = useStartSharedRun(token);
   const access = useMemo<EditorAccess>(
     () => ({
       persistence: {
         save: (version, document) => saveShared(token, version, document),
         load: async () => (await getShared(token)).workflow,
       },
-      startRun: (inputs) => startSharedRun(token, inputs),
+      startRun,
       runEventsUrl: sharedRunEventsUrl(token),
       titleExtras: <SharedBadges ownerName={shared.owner_name} scope={shared.scope} />,
-      headerExtras: <DuplicateButton token={token} />,
+      headerExtras: (
+        <>
+          <DuplicateButton token={token} />
+          <YourRuns token={token} ownerName={shared.owner_name} canRun />
+        </>
+      ),
     }),
-    [token, shared.owner_name, shared.scope],
+    [token, shared.owner_name, shared.scope, startRun],
   );
   return (
     <EditorRoot
@@ -123,14 +130,9 @@ function SharedViewer({
 function SharedCanvas({ token, shared }: { token: string; shared: SharedWorkflow }) {
   const { workflow, scope } = shared;
   const session = useSession();
-  const runs = useRunStoreApi();
   const eventsUrl = useMemo(() => sharedRunEventsUrl(token), [token]);
   useRunFollower(workflow.id, { eventsUrl });
-  const lastRunId = shared.last_run?.id;
-  // The last run's picture, unless the address names another run (`?run=`).
-  useEffect(() => {
-    if (lastRunId && runs.getState().picture === null) runs.getState().show(lastRunId);
-  }, [lastRunId, runs]);
+  const startRun = useStartSharedRun(token);
 
   const canRun = scope === 'run' || scope === 'edit';
   return (
@@ -141,13 +143,10 @@ function SharedCanvas({ token, shared }: { token: string; shared: SharedWorkflow
         ownerName={shared.owner_name}
         scope={scope}
         actions={
-          canRun && (
-            <RunButton
-              workflowId={workflow.id}
-              onSave={async () => {}}
-              start={(inputs) => startSharedRun(token, inputs)}
-            />
-          )
+          <>
+            <YourRuns token={token} ownerName={shared.owner_name} canRun={canRun} />
+            {canRun && <RunButton workflowId={workflow.id} onSave={async () => {}} start={startRun} />}
+          </>
         }
       />
       <div className={editorClasses.workspace}>

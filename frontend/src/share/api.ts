@@ -1,9 +1,12 @@
-/** Share links: the owner's side (create, list, revoke) and the visitor's (open, run, save, copy). */
+/** Share links: the owner's side (create, list, change, revoke) and the visitor's (open, their
+ * runs, run, save, copy). */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
 
 import { api, ifMatch, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import type { WorkflowDocument } from '../api/types';
+import { hasLiveRun } from './sharedRuns';
 
 type Schemas = components['schemas'];
 export type ShareScope = Schemas['Scope'];
@@ -12,6 +15,8 @@ export type ShareLink = Schemas['ShareLink'];
 export type NewShareLink = Schemas['CreatedShareLink'];
 export type NewShareLinkBody = Schemas['NewShareLink'];
 export type SharedWorkflow = Schemas['SharedWorkflow'];
+/** What a visitor may see of the workflow's runs: their own, and maybe the owner's latest. */
+export type SharedRuns = Schemas['SharedRuns'];
 
 const link = (token: string) => ({ params: { path: { token } } });
 
@@ -26,10 +31,13 @@ export const listShareLinks = (workflowId: string) =>
   unwrap(
     api.GET('/api/v1/workflows/{workflow_id}/share-links', { params: { path: { workflow_id: workflowId } } }),
   );
+export const updateShareLink = (linkId: string, body: Schemas['ShareLinkChange']) =>
+  unwrap(api.PATCH('/api/v1/share-links/{link_id}', { params: { path: { link_id: linkId } }, body }));
 export const revokeShareLink = (linkId: string) =>
   unwrap(api.DELETE('/api/v1/share-links/{link_id}', { params: { path: { link_id: linkId } } }));
 
 export const getShared = (token: string) => unwrap(api.GET('/api/v1/shared/{token}', link(token)));
+export const listSharedRuns = (token: string) => unwrap(api.GET('/api/v1/shared/{token}/runs', link(token)));
 export const startSharedRun = (token: string, inputs: Record<string, string>) =>
   unwrap(api.POST('/api/v1/shared/{token}/runs', { ...link(token), body: { inputs } }));
 export const saveShared = (token: string, version: number, document: WorkflowDocument) =>
@@ -56,6 +64,7 @@ export const shareUrl = (path: string) => new URL(path, window.location.origin).
 export const shareKeys = {
   links: (workflowId: string) => ['share-links', workflowId] as const,
   shared: (token: string) => ['shared', token] as const,
+  runs: (token: string) => ['shared', token, 'runs'] as const,
 };
 
 export function useShareLinks(workflowId: string, enabled: boolean) {
@@ -72,6 +81,19 @@ export function useCreateShareLink(workflowId: string) {
   return useMutation({
     mutationFn: (body: NewShareLinkBody) => createShareLink(workflowId, body),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: shareKeys.links(workflowId) }),
+  });
+}
+
+/** Turns a link's "show my latest run" on or off; the list shows the link's new state. */
+export function useUpdateShareLink(workflowId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ linkId, shown }: { linkId: string; shown: boolean }) =>
+      updateShareLink(linkId, { show_owner_latest_run: shown }),
+    onSuccess: (changed) =>
+      queryClient.setQueryData<ShareLink[]>(shareKeys.links(workflowId), (links) =>
+        links?.map((item) => (item.id === changed.id ? changed : item)),
+      ),
   });
 }
 
@@ -92,4 +114,26 @@ export function useShared(token: string) {
     refetchOnReconnect: false,
     staleTime: Infinity,
   });
+}
+
+/** The runs this visitor may see, polled while one of them is still going. */
+export function useSharedRuns(token: string) {
+  return useQuery({
+    queryKey: shareKeys.runs(token),
+    queryFn: () => listSharedRuns(token),
+    refetchInterval: (query) => (query.state.data && hasLiveRun(query.state.data) ? 2000 : false),
+  });
+}
+
+/** Starts a run through the link and lists it among the visitor's runs at once. */
+export function useStartSharedRun(token: string) {
+  const queryClient = useQueryClient();
+  return useCallback(
+    async (inputs: Record<string, string>) => {
+      const run = await startSharedRun(token, inputs);
+      void queryClient.invalidateQueries({ queryKey: shareKeys.runs(token) });
+      return run;
+    },
+    [token, queryClient],
+  );
 }

@@ -16,7 +16,7 @@ export const SCOPES: Record<ShareScope, ScopeLook> = {
   view: {
     label: 'View',
     badge: 'View only',
-    description: 'Anyone with the link sees the canvas and the last run. Nothing can be changed.',
+    description: 'Anyone with the link sees the canvas. Nothing can be changed.',
     color: 'gray',
     icon: Eye,
   },
@@ -24,7 +24,7 @@ export const SCOPES: Record<ShareScope, ScopeLook> = {
     label: 'Run',
     badge: 'Can run',
     description:
-      'Anyone with the link can also run it with their own inputs, on your credentials, up to the hourly limit.',
+      'Anyone with the link can also run it with their own inputs, on your credentials, up to the hourly limit. Each visitor sees only their own runs.',
     color: 'teal',
     icon: Play,
   },

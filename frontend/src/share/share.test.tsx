@@ -10,18 +10,17 @@ import { json, problem, renderRoute, stubFetch } from '../test/render';
 import { theme } from '../theme';
 import { ShareDialog } from './ShareDialog';
 import { expiresAt, linkState } from './scopes';
-
-const link = (id: string, scope: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  workflow_id: 'w1',
-  scope,
-  expires_at: null,
-  run_limit_per_hour: null,
-  created_at: new Date(Date.now() - 3600_000).toISOString(),
-  revoked_at: null,
-  token_prefix: `tok${id}`,
-  ...extra,
-});
+import {
+  FakeSocket,
+  LAZY,
+  link,
+  listedRun,
+  run,
+  sharedRuns,
+  SLOW,
+  stubFontFaces,
+  workflow,
+} from './share.fixtures.test-util';
 
 function renderDialog() {
   const queryClient = new QueryClient({
@@ -35,10 +34,6 @@ function renderDialog() {
     </MantineProvider>,
   );
 }
-
-const SLOW = 20_000;
-/** The shared page is a lazy route (it brings the canvas): its first load takes a while. */
-const LAZY = 8000;
 
 describe('ShareDialog', () => {
   it(
@@ -78,6 +73,7 @@ describe('ShareDialog', () => {
       const body = (await post.json()) as Record<string, unknown>;
       expect(body.scope).toBe('run');
       expect(body.run_limit_per_hour).toBe(5);
+      expect(body.show_owner_latest_run).toBe(false); // visitors see only their own runs
       const days = (Date.parse(String(body.expires_at)) - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(6.9);
       expect(days).toBeLessThanOrEqual(7);
@@ -115,6 +111,46 @@ describe('ShareDialog', () => {
     expect(requests.some((request) => request.method === 'DELETE')).toBe(true);
   });
 
+  it(
+    'lets the owner show their latest run on a new link, and switch it on an existing one',
+    async () => {
+      let links = [link('1', 'run')];
+      const { requests } = stubFetch(
+        apiTable({
+          'GET /workflows/w1/share-links': () => json(links),
+          'POST /workflows/w1/share-links': () => {
+            const created = link('2', 'view', { show_owner_latest_run: true });
+            links = [...links, created];
+            return json({ ...created, token: 'tok-2', url: '/s/tok-2' }, { status: 201 });
+          },
+          'PATCH /share-links/1': async (request) => {
+            const change = (await request.json()) as { show_owner_latest_run: boolean };
+            links = links.map((item) => (item.id === '1' ? { ...item, ...change } : item));
+            return json(links.find((item) => item.id === '1'));
+          },
+        }),
+      );
+      renderDialog();
+      const dialog = await screen.findByRole('dialog', { name: 'Share “Support answers”' });
+      const row = await within(dialog).findByRole('listitem', { name: /Run link tok1, active/ });
+      const rowSwitch = within(row).getByRole('switch', { name: 'Visitors also see my latest run' });
+      expect(rowSwitch).not.toBeChecked(); // off unless the owner says so
+      await userEvent.click(rowSwitch);
+      await waitFor(() => expect(rowSwitch).toBeChecked());
+      const patch = requests.find((request) => request.method === 'PATCH')!;
+      expect(await patch.json()).toEqual({ show_owner_latest_run: true });
+
+      const create = within(dialog).getByRole('switch', { name: 'Show my latest run to visitors' });
+      expect(create).not.toBeChecked();
+      await userEvent.click(create);
+      await userEvent.click(within(dialog).getByRole('button', { name: 'Create view link' }));
+      await within(dialog).findByTestId('secret-once');
+      const post = requests.find((request) => request.method === 'POST')!;
+      expect(((await post.json()) as Record<string, unknown>).show_owner_latest_run).toBe(true);
+    },
+    SLOW,
+  );
+
   it('works out expiry times and link states', () => {
     const now = Date.parse('2026-03-01T12:00:00Z');
     expect(expiresAt('never', now)).toBeUndefined();
@@ -125,62 +161,8 @@ describe('ShareDialog', () => {
   });
 });
 
-const document = {
-  format: 'nodeloom.workflow',
-  version: 1,
-  name: 'Support answers',
-  description: '',
-  nodes: [
-    { id: 'q', type: 'io.input', position: { x: 0, y: 0 }, params: { name: 'question' } },
-    { id: 'out', type: 'io.output', position: { x: 300, y: 0 }, params: { name: 'answer' } },
-  ],
-  edges: [{ id: 'e1', source: 'q', sourceHandle: 'value', target: 'out', targetHandle: 'value' }],
-  viewport: { x: 0, y: 0, zoom: 1 },
-  credentials: [],
-};
-
-const workflow = {
-  id: 'w1',
-  name: 'Support answers',
-  description: '',
-  version: 4,
-  node_count: 2,
-  runnable: true,
-  created_at: '2026-01-01T10:00:00Z',
-  updated_at: '2026-01-01T10:00:00Z',
-  document,
-  problems: [],
-};
-
-const run = {
-  id: 'r1',
-  workflow_id: 'w1',
-  workflow_version: 4,
-  status: 'queued',
-  created_at: new Date().toISOString(),
-};
-
-class FakeSocket {
-  static urls: string[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((event: MessageEvent) => void) | null = null;
-  onclose: ((event: CloseEvent) => void) | null = null;
-  constructor(url: string) {
-    FakeSocket.urls.push(url);
-  }
-  close() {}
-}
-
 describe('SharedPage', () => {
-  beforeAll(() => {
-    // jsdom has no FontFaceSet; Mantine's autosizing textarea (the run inputs) listens on it.
-    if (!(document as { fonts?: unknown }).fonts) {
-      Object.defineProperty(Document.prototype, 'fonts', {
-        configurable: true,
-        get: () => ({ addEventListener: () => {}, removeEventListener: () => {} }),
-      });
-    }
-  });
+  beforeAll(stubFontFaces);
 
   afterEach(() => {
     vi.unstubAllGlobals();
@@ -210,7 +192,8 @@ describe('SharedPage', () => {
       apiTable({
         'GET /auth/me': accountsMe(null),
         'GET /node-types': json(wireCatalogue),
-        'GET /shared/tok': json({ scope: 'view', workflow, owner_name: 'Ada Lovelace', last_run: null }),
+        'GET /shared/tok': json({ scope: 'view', workflow, owner_name: 'Ada Lovelace' }),
+        'GET /shared/tok/runs': json(sharedRuns()),
       }),
     );
     const { router } = renderRoute('/s/tok');
@@ -239,7 +222,8 @@ describe('SharedPage', () => {
         apiTable({
           'GET /auth/me': accountsMe(null),
           'GET /node-types': json(wireCatalogue),
-          'GET /shared/tok': json({ scope: 'run', workflow, owner_name: 'Ada', last_run: null }),
+          'GET /shared/tok': json({ scope: 'run', workflow, owner_name: 'Ada' }),
+          'GET /shared/tok/runs': json(sharedRuns()),
           'POST /shared/tok/runs': json(run, { status: 202 }),
         }),
       );
@@ -263,7 +247,8 @@ describe('SharedPage', () => {
         apiTable({
           'GET /auth/me': accountsMe(user),
           'GET /node-types': json(wireCatalogue),
-          'GET /shared/tok': json({ scope: 'view', workflow, owner_name: 'Ada', last_run: null }),
+          'GET /shared/tok': json({ scope: 'view', workflow, owner_name: 'Ada' }),
+          'GET /shared/tok/runs': json(sharedRuns()),
           'POST /shared/tok/duplicate': json(
             { ...workflow, id: 'w2', name: 'Support answers (copy)' },
             { status: 201 },
@@ -280,18 +265,14 @@ describe('SharedPage', () => {
     SLOW,
   );
 
-  it('shows the last run of a view link from the link’s socket', async () => {
+  it('shows the owner’s latest run of a view link that shows it, from the link’s socket', async () => {
     vi.stubGlobal('WebSocket', FakeSocket);
     stubFetch(
       apiTable({
         'GET /auth/me': accountsMe(user),
         'GET /node-types': json(wireCatalogue),
-        'GET /shared/tok': json({
-          scope: 'view',
-          workflow,
-          owner_name: 'Ada',
-          last_run: { ...run, status: 'succeeded' },
-        }),
+        'GET /shared/tok': json({ scope: 'view', workflow, owner_name: 'Ada' }),
+        'GET /shared/tok/runs': json(sharedRuns([], listedRun('r1', 7, 'succeeded'))),
       }),
     );
     renderRoute('/s/tok');
