@@ -1,30 +1,61 @@
-"""Who may do what: the expected-access table of every route, keyed by operation id
-(WebSockets by ``ws:<name>``, other routes by ``<METHOD> <path>``). The README's
-"Accounts and sharing" section shows the same table; ``test_access_matrix`` checks both.
+"""Who may do what: the expected access of every route in accounts mode, keyed by OpenAPI
+operation id (WebSockets by ``ws:<name>``, routes outside the schema by ``<METHOD>
+<path>``). ``test_access_matrix`` asks every route as every principal and compares; the
+README's "Who may do what" is rendered from this table (``readme_block``) and checked.
 
-Principals: the workflow's ``owner``; an ``other`` signed-in user; ``anonymous``; a
-visitor holding a ``view``, ``run`` or ``edit`` link (anonymous, except the edit-link
-visitor, who is signed in as another user, as saving through an edit link needs); a
-visitor holding a ``revoked`` or an ``expired`` link. On ``/shared/{token}`` routes the
-owner, the other user and anonymous use a token that was never issued.
+The principals (``access_world.GUISES`` says how each one presents itself):
+
+- ``owner``: the workflow's owner, an ordinary account (not the admin);
+- ``other``: another signed-in account; ``admin``: the admin, a third account;
+- ``anonymous``: no session, no key; ``revoked-key``: an API key of the owner, revoked;
+- ``view``, ``run``: anonymous visitors holding a live link of that scope;
+- ``edit``, ``revoked-link``, ``expired-link``, ``disabled-link``: the other account,
+  signed in, holding an edit link: live; revoked; expired; live, but its owner's account
+  is disabled. Signed in and edit-scoped, so a dead link is the only reason it is refused.
+
+On ``/shared/{token}`` routes a principal without a link uses a token never issued. The
+owner's live API key, sent from another site's page (a key needs no Origin check), must
+answer as the owner (``SAME_AS``).
+
+The admin has no say over other people's workflows, runs, credentials, keys or links:
+there they answer ``404`` as to anyone else. The admin lists accounts and disables or
+enables them (not their own); disabling one ends its sessions, API keys, share links and
+queued runs. That is the admin's only reach into other people's work.
 """
 
 from __future__ import annotations
 
 OK = "ok"
-PRINCIPALS = ("owner", "other", "anonymous", "view", "run", "edit", "revoked", "expired")
+PRINCIPALS = (
+    "owner",
+    "other",
+    "admin",
+    "anonymous",
+    "revoked-key",
+    "view",
+    "run",
+    "edit",
+    "revoked-link",
+    "expired-link",
+    "disabled-link",
+)
+SAME_AS = {"owner-key": "owner"}  # asked too, and must answer exactly as the owner
+_ALL_OK = (OK,) * len(PRINCIPALS)
+_NO_LINK = ("404",) * 5  # owner, other, admin, anonymous, revoked-key: a token never issued
+_DEAD_LINKS = ("404",) * 3
 
 # Each kind of access: the answer for each principal, in PRINCIPALS order (ok = 2xx; for
 # WebSockets ok = the events then close 1000, 401 = close 4401, 404 = close 4404).
 KINDS: dict[str, tuple[str, ...]] = {
-    "public": (OK, OK, OK, OK, OK, OK, OK, OK),
-    "signed-in": (OK, OK, "401", "401", "401", OK, "401", "401"),
-    "owner": (OK, "404", "401", "401", "401", "404", "401", "401"),
-    "admin": (OK, "404", "401", "401", "401", "404", "401", "401"),  # the owner is the admin
-    "link-view": ("404", "404", "404", OK, OK, OK, "404", "404"),
-    "link-run": ("404", "404", "404", "403", OK, OK, "404", "404"),
-    "link-edit": ("404", "404", "404", "403", "403", OK, "404", "404"),
-    "link-copy": ("404", "404", "404", "401", "401", OK, "404", "404"),
+    "public": _ALL_OK,
+    "caller": (OK, OK, OK, OK, "401", OK, OK, OK, OK, OK, OK),  # reads who asks
+    "signed-in": (OK, OK, OK, "401", "401", "401", "401", OK, OK, OK, OK),
+    "owner": (OK, "404", "404", "401", "401", "401", "401", "404", "404", "404", "404"),
+    "admin": ("404", "404", OK, "401", "401", "401", "401", "404", "404", "404", "404"),
+    "link-view": (*_NO_LINK, OK, OK, OK, *_DEAD_LINKS),
+    "link-run": (*_NO_LINK, "403", OK, OK, *_DEAD_LINKS),
+    "link-edit": (*_NO_LINK, "403", "403", OK, *_DEAD_LINKS),
+    "link-copy": (*_NO_LINK, "401", "401", OK, *_DEAD_LINKS),
 }
 
 ACCESS: dict[str, str] = {
@@ -39,7 +70,7 @@ ACCESS: dict[str, str] = {
     "GET /docs/oauth2-redirect": "public",
     "GET /{path:path}": "public",  # the app's pages; their data comes from the API
     # accounts
-    "getMe": "public",
+    "getMe": "caller",
     "signUp": "public",
     "logIn": "public",
     "logOut": "public",
@@ -93,4 +124,30 @@ ACCESS: dict[str, str] = {
 
 
 def expected(key: str, principal: str) -> str:
-    return KINDS[ACCESS[key]][PRINCIPALS.index(principal)]
+    column = SAME_AS.get(principal, principal)
+    return KINDS[ACCESS[key]][PRINCIPALS.index(column)]
+
+
+def missing_entry_message(missing: list[str]) -> str:
+    kinds = ", ".join(KINDS)
+    return (
+        f'no expected access for {", ".join(missing)}: add a line `"<key>": "<kind>",` '
+        f"to ACCESS in tests/backend/auth/access_table.py (a kind is one of {kinds}), "
+        "then paste the table the README test prints into the README"
+    )
+
+
+def readme_block() -> str:
+    """The two tables of the README's "Who may do what", as they must stand there."""
+    lines = [
+        "| access | " + " | ".join(PRINCIPALS) + " |",
+        "|---" * (len(PRINCIPALS) + 1) + "|",
+        *(f"| {kind} | " + " | ".join(outcomes) + " |" for kind, outcomes in KINDS.items()),
+        "",
+        "| access | operations (OpenAPI operation ids; `ws:` the WebSockets) |",
+        "|---|---|",
+    ]
+    for kind in KINDS:
+        keys = ", ".join(f"`{key}`" for key, its in ACCESS.items() if its == kind)
+        lines.append(f"| {kind} | {keys} |")
+    return "\n".join(lines)

@@ -28,9 +28,6 @@ from backend.db.models import ShareLinkRecord, utcnow
 PASSWORD = "correct horse battery staple"
 SECRET_KEY = "test-secret-key-" + "x" * 32
 PASSWORD_HASH = PasswordHasher().hash(PASSWORD)
-# Principals of the authorisation matrix, in the order they ask (the owner last, so its
-# successful deletes cannot change what the others see).
-ASKING_ORDER = ("anonymous", "revoked", "expired", "view", "run", "edit", "other", "owner")
 
 
 @dataclass
@@ -58,17 +55,7 @@ class World:
     api_key: str
     links: dict[str, str] = field(default_factory=dict)  # kind → token
     link_ids: dict[str, str] = field(default_factory=dict)  # kind → id
-    forged: str = field(default_factory=new_token)
-
-    def cookies_of(self, principal: str) -> dict[str, str]:
-        person = {"owner": self.owner, "other": self.other, "edit": self.edit_visitor}.get(
-            principal
-        )
-        return {} if person is None else person.cookies
-
-    def token_of(self, principal: str) -> str:
-        """The share token a principal holds (a forged one for people without a link)."""
-        return self.links.get(principal, self.forged)
+    forged: str = field(default_factory=new_token)  # a share token never issued
 
 
 def client_for(app: FastAPI, cookies: dict[str, str] | None = None, **headers: str):
@@ -154,11 +141,12 @@ async def build_world(app: FastAPI, *, finished_run: bool = False) -> World:
             key,
         )
         for kind in ("view", "run", "edit", "revoked", "expired"):
+            # Dead links had the widest scope, so being dead is all that refuses them.
             # Showing the owner's latest run (world.run_id), so a live link reads it.
             created = await create_link(
                 client,
                 workflow_id,
-                {"revoked": "view", "expired": "view"}.get(kind, kind),
+                {"revoked": "edit", "expired": "edit"}.get(kind, kind),
                 show_owner_latest_run=True,
             )
             world.links[kind], world.link_ids[kind] = created["token"], created["id"]
