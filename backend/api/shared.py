@@ -37,6 +37,7 @@ from backend.api.schemas import Workflow
 from backend.api.workflows import CREATED, CURRENT, answer, copy_name
 from backend.auth import share_links
 from backend.auth.errors import NotSignedIn
+from backend.auth.link_edits import check_credential_uses
 from backend.auth.share_links import Scope, require_scope
 from backend.auth.visitors import VISITOR_COOKIE, set_visitor_cookie, visitor_cookie, visitor_hash
 from backend.db import run_store
@@ -255,6 +256,7 @@ async def save_shared_workflow(
         raise NotSignedIn("Sign in to save changes through an edit link.")
     current = await store.get_workflow(session, link.workflow_id)
     restore_hidden(document, current.document)
+    await check_credential_uses(session, link, document)
     record = await store.save_document(
         session,
         link.workflow_id,

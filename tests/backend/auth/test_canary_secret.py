@@ -33,7 +33,8 @@ PARAM_CANARY = f"sk-proj-paramcanary{uuid.uuid4().hex}"
 
 
 def echo_workflow(base_url: str) -> dict[str, Any]:
-    """question → a chat model that echoes its API key (the fake) → answer."""
+    """question → a chat model that echoes its API key (the fake at ``base_url``, set on
+    the credential) → answer."""
     return document(
         "Echo",
         [
@@ -43,8 +44,7 @@ def echo_workflow(base_url: str) -> dict[str, Any]:
                 "model.chat",
                 provider="openai_compatible",
                 model="echo",
-                base_url=base_url,
-                credential={"$credential": "canary"},
+                credential={"$credential": "canary"},  # which carries base_url
             ),
             node("out", "io.output", name="answer"),
         ],
