@@ -113,6 +113,7 @@ async def test_canaries_reach_no_response_event_export_or_log(
                 await wait_finished(
                     owner, f"{API}/shared/{run_link['token']}/runs/{shared_run.json()['id']}"
                 )
+                visitor = owner.cookies.get("nodeloom_visitor")  # whose run it is
                 ids = {
                     "workflow_id": [echo_id, pasted_id],
                     "run_id": [run.json()["id"], shared_run.json()["id"], pasted_run.json()["id"]],
@@ -140,7 +141,9 @@ async def test_canaries_reach_no_response_event_export_or_log(
             seen.append(
                 (
                     "shared ws",
-                    await _socket_text(server.ws_base, shared_run_id, world, run_link["token"]),
+                    await _socket_text(
+                        server.ws_base, shared_run_id, world, run_link["token"], visitor
+                    ),
                 )
             )
             async with app.state.sessions() as session:
@@ -228,10 +231,13 @@ def _fill(template: str, ids: dict[str, list[str]]) -> list[str]:
     return urls
 
 
-async def _socket_text(ws_base: str, run_id: str, world, token: str | None = None) -> str:
+async def _socket_text(
+    ws_base: str, run_id: str, world, token: str | None = None, visitor: str | None = None
+) -> str:
     path = f"/shared/{token}/runs/{run_id}/events" if token else f"/runs/{run_id}/events"
+    cookie = f"nodeloom_session={world.owner.session}"
     headers = {
-        "Cookie": f"nodeloom_session={world.owner.session}",
+        "Cookie": cookie if visitor is None else f"{cookie}; nodeloom_visitor={visitor}",
         "Origin": origin_of(ws_base.replace("ws://", "http://", 1)),
     }
     messages = []
