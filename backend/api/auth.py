@@ -30,10 +30,12 @@ from backend.auth.passwords import hash_password, verify_password
 from backend.auth.principal import Principal
 from backend.auth.rate_limit import attempt_key, clear_attempts, take_attempt
 from backend.auth.sessions import COOKIE_NAME, SESSION_LIFETIME, end_session, start_session
+from backend.auth.visitors import clear_visitor_cookie
 from backend.bus import BusError
 from backend.config import Settings
 from backend.db import run_store
 from backend.db.models import ApiKeyRecord, UserRecord
+from graph_engine.names import WHITE_SPACE
 
 router = APIRouter(tags=["accounts"])
 log = logging.getLogger(__name__)
@@ -217,7 +219,8 @@ async def log_in(
     responses={204: {"description": "Signed out (also when no one was signed in)."}},
 )
 async def log_out(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    """End this browser's session and clear its cookie."""
+    """End this browser's session and clear its cookies (the session's, and the share-link
+    visitor's, so the next person at this browser sees none of the runs started here)."""
     token = request.cookies.get(COOKIE_NAME)
     if token and settings.accounts:
         await end_session(session, token)
@@ -225,6 +228,7 @@ async def log_out(request: Request, session: SessionDep, settings: SettingsDep) 
     response.delete_cookie(
         COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=settings.secure_cookies
     )
+    clear_visitor_cookie(response, secure=settings.secure_cookies)
     return response
 
 

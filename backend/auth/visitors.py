@@ -40,6 +40,14 @@ def visitor_cookie(cookie: str | None) -> str:
     return cookie if cookie is not None and looks_like_token(cookie) else new_token()
 
 
+def clear_visitor_cookie(response: Response, *, secure: bool) -> None:
+    """Forget the browser's visitor (on sign-out: the next person at a shared computer
+    must not see the runs started before)."""
+    response.delete_cookie(
+        VISITOR_COOKIE, path=VISITOR_COOKIE_PATH, httponly=True, samesite="lax", secure=secure
+    )
+
+
 def set_visitor_cookie(response: Response, cookie: str, *, secure: bool) -> None:
     response.set_cookie(
         VISITOR_COOKIE,

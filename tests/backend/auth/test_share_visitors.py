@@ -155,6 +155,22 @@ async def test_a_signed_in_visitor_is_known_by_their_browser_not_their_account(a
     assert_problem(peek, 404, "run_not_found")
 
 
+async def test_signing_out_forgets_the_browsers_link_runs(accounts_app):
+    """At a shared computer, the next person in the browser sees none of the runs."""
+    world = await build_world(accounts_app)
+    token = world.links["edit"]
+    async with client_for(accounts_app, world.other.cookies) as browser:
+        run = await start(browser, token, "Before")
+        signed_out = await browser.post(f"{API}/auth/logout")
+        after = await listed(browser, token)
+        peek = await browser.get(f"{SHARED}/{token}/runs/{run['id']}")
+    assert signed_out.status_code == 204
+    cleared = [c for c in signed_out.headers.get_list("set-cookie") if c.startswith(VISITOR_COOKIE)]
+    assert len(cleared) == 1 and "Path=/api/v1/shared" in cleared[0] and "Max-Age=0" in cleared[0]
+    assert after["yours"] == []
+    assert_problem(peek, 404, "run_not_found")
+
+
 async def test_the_owner_chooses_whether_a_link_shows_the_owners_latest_run(accounts_app):
     world = await build_world(accounts_app, finished_run=True)
     async with client_for(accounts_app, world.owner.cookies) as owner:
