@@ -119,6 +119,15 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         yield url
 
 
+@pytest.fixture
+async def postgres_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A fresh, migrated PostgreSQL database for this test alone (for worker processes,
+    which SQLite cannot serve)."""
+    template = request.getfixturevalue("postgres_template")
+    async with _postgres_database(request, template=template) as url:
+        yield url
+
+
 @pytest.fixture(params=BACKENDS)
 async def blank_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A fresh database with no tables at all, for testing the migrations themselves."""

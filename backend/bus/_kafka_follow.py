@@ -22,6 +22,7 @@ from ._kafka_reader import KafkaReader
 from ._kafka_settings import KafkaSettings
 from .base import BusError
 from .messages import Channel
+from .outage import RETRYING
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ class Follower(KafkaReader[T]):
             async with asyncio.timeout(RECHECK_TIMEOUT_S):
                 await self._recheck_positions()
         except (KafkaError, TimeoutError) as error:
-            log.info("follower of %s waits for the broker: %r", self._topic, error)
+            log.info("follower of %s waits for the broker: %r", self._topic, error, extra=RETRYING)
 
     async def _recheck_positions(self) -> None:
         partitions = await self._current_partitions()

@@ -20,6 +20,7 @@ from ._kafka_places import Places
 from ._kafka_reader import KafkaReader
 from ._kafka_settings import KafkaSettings
 from .messages import Channel
+from .outage import RETRYING
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ class GroupReader(KafkaReader[T]):
                 known = [tp for tp in assigned if tp in places]
                 await self.consumer.topics()  # the broker answers: it is worth checking now
         except (KafkaError, TimeoutError) as error:
-            log.info("group %s waits for the broker: %r", self._group, error)
+            log.info("group %s waits for the broker: %r", self._group, error, extra=RETRYING)
             return set()
         for tp in known:
             self._places.check(tp, places[tp])

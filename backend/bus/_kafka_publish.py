@@ -30,6 +30,7 @@ from aiokafka.structs import RecordMetadata, TopicPartition
 from ._kafka_settings import KafkaSettings
 from ._kafka_topics import TopicKeeper
 from .base import BusUnavailable
+from .outage import RETRYING
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class Publisher:
             except (KafkaError, TimeoutError) as error:
                 last_error = error
                 self._suspect = True
-                log.warning("publishing to %s failed, retrying: %r", topic, error)
+                log.warning("publishing to %s failed, retrying: %r", topic, error, extra=RETRYING)
             await asyncio.sleep(min(self._settings.retry_backoff_ms / 1000, remaining))
         raise BusUnavailable(
             f"could not publish to Kafka topic {topic} at {self._settings.bootstrap_servers} "

@@ -14,11 +14,10 @@ broker and the processes most idle fetches. A publish may overlap others (see
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from aiokafka.admin import AIOKafkaAdminClient
@@ -42,6 +41,7 @@ from .base import (
     Subscription,
 )
 from .messages import CHANNELS, CONTROL, EVENTS, REQUESTS, Channel, ControlMessage, RunRequest
+from .outage import BROKER, RETRYING, BrokerWatch
 
 __all__ = ["KafkaBus", "KafkaSecurity", "KafkaSettings"]
 
@@ -57,6 +57,7 @@ class KafkaBus(BusLifecycle):
         self._admin: AIOKafkaAdminClient | None = None
         self._publisher: Publisher | None = None
         self._readers: set[KafkaReader[Any]] = set()
+        self._watch: BrokerWatch | None = None
 
     def topic(self, channel: Channel[Any]) -> str:
         return f"{self.settings.namespace}{channel.name}"
@@ -67,6 +68,16 @@ class KafkaBus(BusLifecycle):
     async def start(self) -> None:
         if self._publisher is not None:
             return
+        # See ``outage``: one line when the broker goes, one when it is back.
+        self._watch = self._watch or BrokerWatch(self.settings.bootstrap_servers, self._answers)
+        self._watch.start()
+        try:
+            await self._connect()
+        except BaseException:
+            await self._watch.stop()
+            raise
+
+    async def _connect(self) -> None:
         settings = self.settings
         deadline = time.monotonic() + settings.start_timeout_s
         admin = AIOKafkaAdminClient(
@@ -91,8 +102,10 @@ class KafkaBus(BusLifecycle):
         readers, self._readers = self._readers, set()
         for reader in readers:
             await reader.close()
-        publisher, admin = self._publisher, self._admin
-        self._publisher = self._admin = None
+        publisher, admin, watch = self._publisher, self._admin, self._watch
+        self._publisher = self._admin = self._watch = None
+        if watch is not None:
+            await watch.stop()
         if publisher is not None:
             await publisher.stop()
         if admin is not None:
@@ -141,6 +154,17 @@ class KafkaBus(BusLifecycle):
         self._readers.add(reader)
         return reader
 
+    async def _answers(self) -> bool:
+        """Whether the broker answers a metadata request now (asked during an outage)."""
+        if self._admin is None:
+            return False  # still starting: ``_until`` says when it answers
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_ms / 1000):
+                await self._admin.list_topics()
+        except (KafkaError, OSError, TimeoutError):
+            return False
+        return True
+
 
 MAX_START_BACKOFF_S = 1.0
 
@@ -150,50 +174,35 @@ async def _until(
 ) -> None:
     """Retry ``step`` until it succeeds or the deadline passes (then ``BusUnavailable``).
 
-    A broker that is still starting (the usual case on a fresh deployment) is said once;
-    aiokafka's own error for every refused connection is held back meanwhile, and the
-    pause between attempts doubles up to ``MAX_START_BACKOFF_S``."""
+    A broker that is still starting (the usual case on a fresh deployment) is said once
+    (by ``outage``, which holds back aiokafka's error for every refused connection
+    meanwhile), and the pause between attempts doubles up to ``MAX_START_BACKOFF_S``."""
     pause = settings.retry_backoff_ms / 1000
-    with _refused_connections_unlogged():
-        for attempt in itertools.count():
-            try:
-                await step()
-                return
-            except KafkaError as error:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    tls = await _tls_problem(settings) if settings.security.tls else None
-                    raise BusUnavailable(
-                        f"{what} at {settings.bootstrap_servers} failed for "
-                        f"{settings.start_timeout_s:g} s: {error!r}"
-                        + (f"; the TLS handshake fails: {tls}" if tls else "")
-                    ) from error
-                if attempt == 0:
-                    log.warning(
-                        "%s at %s failed (%r); retrying for up to %.0f s",
-                        what,
-                        settings.bootstrap_servers,
-                        error,
-                        remaining,
-                    )
-            await asyncio.sleep(min(pause, max(deadline - time.monotonic(), 0)))
-            pause = min(pause * 2, MAX_START_BACKOFF_S)
-
-
-@contextlib.contextmanager
-def _refused_connections_unlogged() -> Iterator[None]:
-    aiokafka_log = logging.getLogger("aiokafka")
-    only_others = _NotRefusedConnection()
-    aiokafka_log.addFilter(only_others)
-    try:
-        yield
-    finally:
-        aiokafka_log.removeFilter(only_others)
-
-
-class _NotRefusedConnection(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Unable connect to")
+    for attempt in itertools.count():
+        try:
+            await step()
+            BROKER.answered()
+            return
+        except KafkaError as error:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                tls = await _tls_problem(settings) if settings.security.tls else None
+                raise BusUnavailable(
+                    f"{what} at {settings.bootstrap_servers} failed for "
+                    f"{settings.start_timeout_s:g} s: {error!r}"
+                    + (f"; the TLS handshake fails: {tls}" if tls else "")
+                ) from error
+            if attempt == 0:
+                log.warning(
+                    "%s at %s failed (%r); retrying for up to %.0f s",
+                    what,
+                    settings.bootstrap_servers,
+                    error,
+                    remaining,
+                    extra=RETRYING,
+                )
+        await asyncio.sleep(min(pause, max(deadline - time.monotonic(), 0)))
+        pause = min(pause * 2, MAX_START_BACKOFF_S)
 
 
 async def _tls_problem(settings: KafkaSettings) -> str | None:

@@ -92,7 +92,9 @@ async def _serve(settings: Any) -> None:
         await bus.start()
         worker = WorkerService(bus, create_session_factory(engine), settings)
         await worker.start()
-        print(f"nodeloom worker {worker.worker_id} is taking runs", flush=True)
+        # A log line like every other (JSON with NODELOOM_LOG_FORMAT=json); the words are
+        # what tests/services/nodeloom.py waits for.
+        log.info("nodeloom worker %s is taking runs", worker.worker_id)
         await stopping.wait()
         log.info("stopping: no new runs; running ones get %gs", settings.shutdown_grace_seconds)
         await worker.stop()

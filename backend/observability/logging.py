@@ -10,6 +10,10 @@ go through the same formatter.
 Libraries that log payloads at debug level (model clients, HTTP clients, database
 drivers, WebSocket frames) are held at ``warning``: a prompt or a row can carry anything
 a user typed, credentials included, and a log is no place for it.
+
+While the Kafka broker is unreachable its clients' retries are held back: the handler's
+filter (``backend.bus.outage``) logs one warning when the broker goes and one line when it
+is back, with the outage's length.
 """
 
 from __future__ import annotations
@@ -121,12 +125,15 @@ def logging_config(log_format: str, log_level: str) -> dict[str, Any]:
     handler = {
         "class": "logging.StreamHandler",
         "formatter": "nodeloom",
+        "filters": ["broker_outage"],
         "stream": "ext://sys.stderr",
     }
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"nodeloom": {"()": formatter}},
+        # Named, not imported: the bus (and aiokafka) load when the config is applied.
+        "filters": {"broker_outage": {"()": "backend.bus.outage.OutageFilter"}},
         "handlers": {"default": handler},
         "root": {"handlers": ["default"], "level": level},
         "loggers": {

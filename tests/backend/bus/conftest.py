@@ -22,6 +22,7 @@ from bus_support import TEST_KAFKA_SETTINGS, Broker, BusFactory
 from services.kafka import TEST_KAFKA_ENV, KafkaUnavailable, check_connection, start_kafka
 
 from backend.bus import KafkaSettings
+from backend.bus.outage import OutageFilter
 
 BUSES = ["memory", "kafka"]
 
@@ -69,3 +70,14 @@ async def bus_factory(request: pytest.FixtureRequest) -> AsyncIterator[BusFactor
     finally:
         await factory.close()
         await asyncio.sleep(0)
+
+
+@pytest.fixture
+def quiet_caplog(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """``caplog`` behind the broker-outage filter that the process's log handlers have."""
+    outages = OutageFilter()
+    caplog.handler.addFilter(outages)
+    try:
+        yield caplog
+    finally:
+        caplog.handler.removeFilter(outages)
