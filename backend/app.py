@@ -13,14 +13,17 @@ from fastapi.openapi.utils import get_openapi
 
 from backend.api.deps import API_PREFIX
 from backend.api.limits import BodyLimitMiddleware
+from backend.api.links import add_links
+from backend.api.methods import MethodGuard
 from backend.api.node_types import served_catalogue
 from backend.api.origin import OriginGuard
 from backend.api.problems import install_problem_handlers, use_problem_media_type
+from backend.api.route_requirements import write_requirements
 from backend.api.router import api_router
 from backend.bus import BusError
 from backend.config import Settings
 from backend.db.session import create_engine, create_session_factory
-from backend.frontend import FrontendFiles
+from backend.frontend import FrontendFiles, PagesRoute
 from backend.observability import endpoint as observability
 from backend.plugins import PluginError, load_plugins
 from backend.runtime import Runtime
@@ -29,7 +32,9 @@ from backend.ws.router import router as ws_router
 DESCRIPTION = (
     "Nodeloom's HTTP API: workflows, their version history, export and import, and runs "
     "(their live events stream over the WebSocket `/api/v1/runs/{run_id}/events`). "
-    "Every error is an RFC 9457 `application/problem+json` document."
+    "Every error is an RFC 9457 `application/problem+json` document. Every path answers "
+    "`OPTIONS` with its methods in `Allow`, `HEAD` wherever it answers `GET`, and any other "
+    "method it does not list here with `405` and that `Allow`."
 )
 
 
@@ -43,6 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
         redoc_url=None,
         separate_input_output_schemas=False,
+        # A trailing slash is another path (404), as it was while the pages' catch-all took
+        # every unknown path: no redirect the schema does not describe.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     # NODELOOM_AUTH=on without NODELOOM_SECRET_KEY never gets here: Settings refuses it.
@@ -51,12 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # passes them at once, while a WebSocket behind the HTTP routes would try every one.
     app.include_router(ws_router, prefix=API_PREFIX)
     app.include_router(api_router)
-    app.add_route(
-        "/{path:path}",
-        FrontendFiles(settings.frontend_dir).serve,
-        methods=["GET", "HEAD"],
-        include_in_schema=False,
+    pages = FrontendFiles(settings.frontend_dir).serve
+    app.router.routes.append(
+        PagesRoute("/{path:path}", pages, methods=["GET", "HEAD"], include_in_schema=False)
     )
+    app.add_middleware(MethodGuard, routes=app.routes)  # 405, OPTIONS and HEAD, per path
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(OriginGuard, allowed=settings.trusted_origins)
     observability.install(app)  # last: /metrics, request timing and WebSocket tracking
@@ -112,7 +119,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             routes=app.routes,
             separate_input_output_schemas=False,
         )
-        app.openapi_schema = use_problem_media_type(schema)
+        accounts = app.state.settings.accounts
+        schema = write_requirements(schema, app.routes, accounts=accounts)
+        app.openapi_schema = add_links(use_problem_media_type(schema))
     return app.openapi_schema
 
 

@@ -7,7 +7,10 @@ from pathlib import Path
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
+API_ROOT = "/api"
 INDEX = "index.html"
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -24,16 +27,25 @@ npm --prefix frontend run build</code> and reload this page.</p>
 """
 
 
+class PagesRoute(Route):
+    """The catch-all route of the pages: it never takes an ``/api`` path, so an unknown
+    one is the API's plain ``404`` whatever its method, never a page nor a page's ``405``."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = scope.get("path", "")
+        if path == API_ROOT or path.startswith(API_ROOT + "/"):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
 class FrontendFiles:
-    """A catch-all ``GET`` endpoint for everything outside ``/api``."""
+    """A catch-all ``GET`` endpoint for everything outside ``/api`` (see ``PagesRoute``)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory.resolve()
 
     async def serve(self, request: Request) -> Response:
         path = request.url.path
-        if path == "/api" or path.startswith("/api/"):
-            raise HTTPException(status_code=404)
         index = self.directory / INDEX
         if not index.is_file():
             page = NOT_BUILT_PAGE.replace("{directory}", str(self.directory))

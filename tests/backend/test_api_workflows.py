@@ -43,7 +43,8 @@ async def test_get_returns_what_was_created(client: httpx.AsyncClient):
 
 
 async def test_unknown_and_malformed_ids_are_404(client: httpx.AsyncClient):
-    for workflow_id in ("0" * 32, "not-an-id", "%00", "import"):
+    # (GET /workflows/import is the fixed import path's 405: tests/backend/test_http_methods.py)
+    for workflow_id in ("0" * 32, "not-an-id", "%00"):
         response = await client.get(f"{API}/workflows/{workflow_id}")
         assert_problem(response, 404, "workflow_not_found")
 
