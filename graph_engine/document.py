@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictStr, Va
 from pydantic_core import PydanticCustomError
 
 from graph_engine.errors import DocumentError, Problem
-from graph_engine.names import display_name_problem
+from graph_engine.names import DISPLAY_NAME_PATTERN, display_name_problem
 
 FORMAT = "nodeloom.workflow"
 VERSION = 1
@@ -44,7 +44,13 @@ def _display_name(name: str) -> str:
 
 
 DisplayName = Annotated[
-    StrictStr, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_display_name)
+    StrictStr,
+    Field(
+        min_length=1,
+        max_length=MAX_NAME_LENGTH,
+        json_schema_extra={"pattern": DISPLAY_NAME_PATTERN},  # what _display_name checks
+    ),
+    AfterValidator(_display_name),
 ]
 """A workflow's name or a node's title: any script, but no edge spaces or control characters."""
 

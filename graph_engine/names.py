@@ -26,6 +26,15 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 _PORT_NAME_PUNCTUATION = frozenset("_- ")
 
+# The display-name rule as a JSON Schema pattern, for the schemas to state it: no hidden
+# character (Cc, Zl, Zp, the controls above) anywhere, no white space at either end.
+# Lone surrogates (Cs) are left out: JSON text cannot carry one as a character.
+_HIDDEN = r"\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+WHITE_SPACE = (  # what str.isspace (and so str.strip) takes for white space, as a class
+    r"\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+DISPLAY_NAME_PATTERN = f"^[^{_HIDDEN}{WHITE_SPACE}](?:[^{_HIDDEN}]*[^{_HIDDEN}{WHITE_SPACE}])?$"
+
 
 def name_key(name: str) -> str:
     """The form names are compared in: NFC, so composed and decomposed accents are equal."""

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from backend.api.deps import BusDep, CurrentUser, OptionalUser, SessionDep, SettingsDep
 from backend.api.problems import problem_responses
-from backend.api.schemas import StorableText
+from backend.api.schemas import StatedPattern, StorableText
 from backend.auth import api_keys, users
 from backend.auth.errors import (
     AccountsOff,
@@ -45,17 +45,24 @@ Email = Annotated[
     StringConstraints(
         strip_whitespace=True, min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"
     ),
+    StatedPattern(f"^[^@{WHITE_SPACE}\\u0000]+@[^@{WHITE_SPACE}\\u0000]+$"),
 ]
 Password = Annotated[
     StorableText,
     StringConstraints(min_length=8, max_length=1024),
     AfterValidator(check_new_password),
 ]
+# Stripped of white space, still something: one character that is not white space.
+_NOT_BLANK = StatedPattern(f"^[^\\u0000]*[^{WHITE_SPACE}\\u0000][^\\u0000]*$")
 PersonName = Annotated[
-    StorableText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    StorableText,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    _NOT_BLANK,
 ]
 KeyName = Annotated[
-    StorableText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    StorableText,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    _NOT_BLANK,
 ]
 
 

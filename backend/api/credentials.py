@@ -6,16 +6,16 @@ credential by name (``{"$credential": NAME}``); runs resolve it then (``backend.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Self
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from backend.api.deps import CurrentUser, SessionDep
 from backend.api.problems import problem_responses
-from backend.api.schemas import StorableText
+from backend.api.schemas import StatedPattern, StorableText, at_least_one_of
 from backend.credentials import store
 from backend.credentials.checks import check_credential
 from backend.credentials.crypto import SecretBox, UndecryptableSecret, box_from_settings
@@ -26,24 +26,54 @@ router = APIRouter(prefix="/credentials", tags=["credentials"])
 CredentialName = Annotated[
     StorableText,
     StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$"),
+    StatedPattern(r"^[A-Za-z0-9_.-]+$"),  # pydantic leaves it out after the NUL check
 ]
 Secret = Annotated[StorableText, StringConstraints(min_length=8, max_length=4096)]
-BaseUrl = Annotated[StorableText, StringConstraints(min_length=1, max_length=2000)]
+# http(s), a host name or IPv4 address (a port maybe), no user or password, no space or
+# control character anywhere.
+BASE_URL_PATTERN = (
+    r"^[hH][tT][tT][pP][sS]?://[^\u0000-\u0020\u007f/?#@\\\[\]:]+(?::[0-9]{1,5})?"
+    r"(?:[/?#][^\u0000-\u0020\u007f]*)?$"
+)
+BaseUrl = Annotated[
+    StorableText,
+    StringConstraints(min_length=1, max_length=2000),
+    StatedPattern(BASE_URL_PATTERN),
+]
 CredentialId = Annotated[str, Path(max_length=64, description="The credential's id.")]
 
 
+_POSTGRES_URL_PATTERN = r"^(postgresql|postgres|postgresql\+asyncpg)://"
+
+
 def _check_base_url(value: str | None) -> None:
-    if value is None:
+    if value is None or re.fullmatch(BASE_URL_PATTERN, value):
         return
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("base_url must be an http:// or https:// URL")
-    if parts.username or parts.password:
+    if "@" in value.partition("://")[2].partition("/")[0]:
         raise ValueError("base_url must not hold a user or password; put the key in secret")
+    raise ValueError("base_url must be an http:// or https:// URL")
 
 
 class NewCredential(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # What _fits_provider checks, stated in the schema too.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"provider": {"enum": sorted(NEEDS_BASE_URL)}}},
+                    "then": {
+                        "required": ["base_url"],
+                        "properties": {"base_url": {"type": "string"}},
+                    },
+                },
+                {
+                    "if": {"properties": {"provider": {"const": Provider.postgres.value}}},
+                    "then": {"properties": {"secret": {"pattern": _POSTGRES_URL_PATTERN}}},
+                },
+            ]
+        },
+    )
 
     name: CredentialName = Field(description='How nodes refer to it: `{"$credential": name}`.')
     provider: Provider
@@ -60,15 +90,15 @@ class NewCredential(BaseModel):
         _check_base_url(self.base_url)
         if self.provider in NEEDS_BASE_URL and not self.base_url:
             raise ValueError(f"a {self.provider.value} credential needs base_url")
-        if self.provider == Provider.postgres and not self.secret.startswith(
-            ("postgresql://", "postgres://", "postgresql+asyncpg://")
-        ):
+        if self.provider == Provider.postgres and not re.match(_POSTGRES_URL_PATTERN, self.secret):
             raise ValueError("a postgres credential's secret is a postgresql:// URL")
         return self
 
 
 class CredentialChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra=at_least_one_of("name", "secret", "base_url")
+    )
 
     name: CredentialName | None = None
     secret: Secret | None = None

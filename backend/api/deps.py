@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
+from pydantic import WithJsonSchema
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,7 +30,9 @@ from graph_engine.document import WorkflowDocument
 
 API_PREFIX = "/api/v1"
 _WORKFLOW_ID = re.compile(r"[0-9a-f]{32}")
-_ENTITY_TAG = re.compile(r'(?:W/)?"?([0-9]{1,18})"?')
+# One version, bare or as an entity tag (`3`, `"3"`, `W/"3"`); the schema states the same.
+IF_MATCH_PATTERN = r'^[ \t]*(W/)?("[0-9]{1,18}"|[0-9]{1,18})[ \t]*$'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 
 
 async def get_settings(request: Request) -> Settings:
@@ -106,12 +109,13 @@ async def get_if_match(
             alias="If-Match",
             description='The version the change is based on: `3`, `"3"` or `W/"3"`.',
         ),
+        WithJsonSchema({"type": "string", "pattern": IF_MATCH_PATTERN}),  # a header is never null
     ] = None,
 ) -> int | None:
     if if_match is None:
         return None
-    found = _ENTITY_TAG.fullmatch(if_match.strip())
-    if found is None or if_match.strip().count('"') == 1:
+    found = _IF_MATCH.fullmatch(if_match)
+    if found is None:
         raise InvalidHeader(
             'If-Match must name one workflow version, like 3 or "3".',
             [
@@ -120,7 +124,7 @@ async def get_if_match(
                 )
             ],
         )
-    return int(found.group(1))
+    return int(found.group(2).strip('"'))
 
 
 async def require_if_match(if_match: Annotated[int | None, Depends(get_if_match)]) -> int:

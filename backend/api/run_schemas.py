@@ -8,7 +8,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Row
 
-from backend.api.schemas import StorableText
+from backend.api.schemas import NO_NUL_PATTERN, StorableText
 from backend.db.models import RunRecord
 from backend.runs.summary import RunStatus
 from graph_engine.events import ErrorInfo, RunEvent, TokenUsage
@@ -24,6 +24,7 @@ class StartRun(BaseModel):
         default_factory=dict,
         description="A value for each of the workflow's `io.input` nodes, by name; inputs "
         "with a default may be left out.",
+        json_schema_extra={"propertyNames": {"pattern": NO_NUL_PATTERN}},  # names too
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal, Self
 
@@ -10,9 +11,12 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from backend.db.models import WorkflowRecord, WorkflowVersionRecord
 from graph_engine.document import MAX_DESCRIPTION_LENGTH, DisplayName, WorkflowDocument
@@ -30,11 +34,48 @@ def refuse_unstorable(value: str) -> str:
     return value
 
 
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+@dataclass(frozen=True, slots=True)
+class StatedPattern:
+    """A ``pattern`` the JSON Schema states for what a validator checks, the validator
+    keeping its own words for a refusal. ``weak``: a pattern the field already has stays."""
+
+    pattern: str
+    weak: bool = False
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        if not (self.weak and "pattern" in schema):
+            schema["pattern"] = self.pattern
+        return schema
+
+
+# refuse_unstorable, stated: no NUL. Lone surrogates are left out: JSON text cannot carry one.
+_NO_NUL_STATED = StatedPattern(NO_NUL_PATTERN, weak=True)
+
+
+def at_least_one_of(*fields: str) -> dict[str, Any]:
+    """JSON Schema for a change that must name something to change: one of ``fields``,
+    not null (a model validator refuses the rest; this states it)."""
+    return {
+        "anyOf": [
+            {"required": [name], "properties": {name: {"not": {"type": "null"}}}} for name in fields
+        ]
+    }
+
+
 _Storable = AfterValidator(refuse_unstorable)
-StorableText = Annotated[str, _Storable]
+StorableText = Annotated[str, _Storable, _NO_NUL_STATED]
 Name = DisplayName  # the rule a workflow document's name follows (graph_engine.names)
 Description = Annotated[
-    str, StringConstraints(max_length=MAX_DESCRIPTION_LENGTH, strict=True), _Storable
+    str,
+    StringConstraints(max_length=MAX_DESCRIPTION_LENGTH, strict=True),
+    _Storable,
+    _NO_NUL_STATED,
 ]
 
 
@@ -48,6 +89,8 @@ class CreateWorkflow(_Request):
 
 
 class RenameWorkflow(_Request):
+    model_config = ConfigDict(json_schema_extra=at_least_one_of("name", "description"))
+
     name: Name | None = Field(default=None, description="The new name, if it changes.")
     description: Description | None = Field(
         default=None, description="The new description, if it changes."

@@ -27,8 +27,7 @@ export const createWorkflow = (body: { name: string; description?: string }) =>
 export const saveWorkflow = (id: string, version: number, document: WorkflowDocument) =>
   unwrap(
     api.PUT('/api/v1/workflows/{workflow_id}', {
-      params: { path: { workflow_id: id } },
-      headers: { 'If-Match': ifMatch(version) },
+      params: { path: { workflow_id: id }, header: { 'If-Match': ifMatch(version) } },
       body: document,
     }),
   );
