@@ -42,9 +42,7 @@ async def check_credential_uses(
         for use in refused
     ]
     raise CredentialNotShared(
-        "Saving through a link keeps the owner's credentials as they are: "
-        + " ".join(problem.message for problem in problems),
-        problems,
+        "Saving through a link keeps the owner's credentials as they are", problems
     )
 
 
