@@ -1,7 +1,8 @@
 /**
  * The inspector's control for a `{"$credential": NAME}` param: pick one of the person's
  * credentials (name, provider, last four), or add a new one without leaving the editor.
- * A name the document needs but the person lacks stays visible, flagged.
+ * A name the document needs but the person lacks stays visible, flagged. In a workflow
+ * someone else owns (an edit link), the owner's choice is shown and cannot be changed.
  */
 import { ActionIcon, Anchor, Group, Select, Text, Tooltip } from '@mantine/core';
 import { Plus, TriangleAlert } from 'lucide-react';
@@ -12,11 +13,17 @@ import { useSession } from '../auth/session';
 import type { CredentialFieldProps } from '../schema-form/SchemaForm';
 import { useCredentials } from './api';
 import { CredentialFormModal } from './CredentialFormModal';
+import { OwnersCredentialField, useCredentialOwner } from './ownerCredentials';
 import { providerOf } from './providers';
 
 const MISSING_GROUP = 'Not in your credentials';
 
-export function CredentialPicker({
+export function CredentialPicker(props: CredentialFieldProps) {
+  const owner = useCredentialOwner();
+  return owner ? <OwnersCredentialField owner={owner} {...props} /> : <OwnCredentialPicker {...props} />;
+}
+
+function OwnCredentialPicker({
   label,
   description,
   error,

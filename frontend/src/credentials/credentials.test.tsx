@@ -11,6 +11,7 @@ import { SchemaForm } from '../schema-form/SchemaForm';
 import { json, renderRoute, stubFetch } from '../test/render';
 import { theme } from '../theme';
 import { CredentialPicker } from './CredentialPicker';
+import { CredentialsOwnedBy } from './ownerCredentials';
 
 const credential = (id: string, name: string, provider: string, last4: string, extra = {}) => ({
   id,
@@ -177,13 +178,14 @@ describe('CredentialPicker in a params form', () => {
     );
   }
 
-  function renderForm(initial: Record<string, unknown>) {
+  function renderForm(initial: Record<string, unknown>, owner?: string) {
     const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    const form = <Form initial={initial} />;
     return render(
       <MantineProvider theme={theme} env="test">
         <QueryClientProvider client={queryClient}>
           <MemoryRouter>
-            <Form initial={initial} />
+            {owner ? <CredentialsOwnedBy owner={owner}>{form}</CredentialsOwnedBy> : form}
           </MemoryRouter>
         </QueryClientProvider>
       </MantineProvider>,
@@ -217,5 +219,24 @@ describe('CredentialPicker in a params form', () => {
     renderForm({ credential: { $credential: 'team-openai' } });
     expect(await screen.findByText(/No credential named “team-openai”/)).toBeInTheDocument();
     expect(screen.getByLabelText(/^Credential/, { selector: 'input' })).toHaveValue('team-openai');
+  });
+
+  it('shows the owner’s choice, unchangeable, in a workflow someone else owns', async () => {
+    stubFetch(
+      apiTable({
+        'GET /auth/me': accountsMe(user),
+        'GET /credentials': json([credential('c1', 'mine', 'openai', 'x9Qz')]),
+      }),
+    );
+    renderForm({ credential: { $credential: 'team' } }, 'Ada Lovelace');
+    const input = screen.getByLabelText(/^Credential/, { selector: 'input' });
+    expect(input).toHaveValue('team');
+    expect(input).toHaveAttribute('readonly');
+    expect(
+      screen.getByText('Runs use Ada Lovelace’s credential “team”. Only Ada Lovelace can change it.'),
+    ).toBeInTheDocument();
+    await userEvent.click(input);
+    expect(screen.queryByRole('option')).not.toBeInTheDocument(); // the visitor's own are not offered
+    expect(screen.queryByRole('button', { name: 'Add a credential' })).not.toBeInTheDocument();
   });
 });

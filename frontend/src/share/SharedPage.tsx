@@ -16,6 +16,7 @@ import type { Catalogue } from '../canvas/catalogue';
 import { WorkflowCanvas } from '../canvas/WorkflowCanvas';
 import { PageLoader } from '../layout/PageLoader';
 import editorClasses from '../pages/editor/editor.module.css';
+import { CredentialsOwnedBy } from '../credentials/ownerCredentials';
 import { EditorProviders, EditorRoot, type EditorAccess } from '../pages/EditorPage';
 import { RunBar, RunButton, useRunFollower } from '../run';
 import {
@@ -96,12 +97,14 @@ function SharedEditor({
     [token, shared.owner_name, shared.scope, startRun],
   );
   return (
-    <EditorRoot
-      workflowId={shared.workflow.id}
-      workflow={shared.workflow}
-      catalogue={catalogue}
-      access={access}
-    />
+    <CredentialsOwnedBy owner={shared.owner_name}>
+      <EditorRoot
+        workflowId={shared.workflow.id}
+        workflow={shared.workflow}
+        catalogue={catalogue}
+        access={access}
+      />
+    </CredentialsOwnedBy>
   );
 }
 
