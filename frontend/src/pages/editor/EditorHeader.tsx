@@ -54,7 +54,7 @@ export function EditorHeader({ status, onSave, onHistory, onShortcuts, runAction
           {titleExtras}
         </Group>
       </Group>
-      <Group gap="sm" wrap="nowrap">
+      <Group gap="sm" wrap="nowrap" className={classes.headerEnd}>
         <SaveStatusIndicator status={status} />
         <ProblemsButton />
         {onHistory && (
