@@ -29,7 +29,14 @@ export function SharedBadges({ ownerName, scope }: { ownerName: string; scope: S
   return (
     <Group gap="xs" wrap="nowrap">
       <Tooltip label={look.description} multiline maw={280}>
-        <Badge color={look.color} variant="light" radius="sm" tt="none" leftSection={<look.icon size={12} />}>
+        <Badge
+          color={look.color}
+          variant="light"
+          radius="sm"
+          tt="none"
+          leftSection={<look.icon size={12} />}
+          flex="none"
+        >
           {look.badge}
         </Badge>
       </Tooltip>
