@@ -24,7 +24,7 @@ from accounts_support import SECRET_KEY, add_person, client_for, create_link, wa
 from api_support import API, document, make_settings, node
 from fakes.openai_server import fake_openai
 from legacy_rows import store_legacy_workflow
-from run_support import link, live_server
+from run_support import create_workflow, link, live_server
 
 OWNER_KEY = f"sk-owner-{uuid.uuid4().hex}"
 BILLING_KEY = f"sk-billing-{uuid.uuid4().hex}"
@@ -88,7 +88,7 @@ async def test_no_path_takes_the_owners_key_to_the_visitor(database_url: str, tm
                     )
                     assert made.status_code == 201, made.text
                 team = {"provider": "openai_compatible", "credential": {"$credential": "team"}}
-                workflow_id = await _create(own, chat(**team))
+                workflow_id = await create_workflow(own, chat(**team))
                 edit = (await create_link(own, workflow_id, "edit"))["token"]
                 shared = f"{API}/shared/{edit}"
 
@@ -146,15 +146,6 @@ async def test_no_path_takes_the_owners_key_to_the_visitor(database_url: str, tm
     leaks = [seen for seen in visitor_got if any(secret in seen for secret in OWNER_SECRETS)]
     assert leaks == []
     assert any(PASTED_KEY in seen for seen in provider_got)  # control: it was really in play
-
-
-async def _create(client: httpx.AsyncClient, doc: dict[str, Any]) -> str:
-    created = await client.post(f"{API}/workflows", json={"name": doc["name"]})
-    assert created.status_code == 201, created.text
-    workflow_id = created.json()["id"]
-    saved = await client.put(f"{API}/workflows/{workflow_id}", json=doc, headers={"If-Match": "1"})
-    assert saved.status_code == 200, saved.text
-    return workflow_id
 
 
 async def _save(client: httpx.AsyncClient, shared: str, doc: dict[str, Any]) -> httpx.Response:
