@@ -204,6 +204,8 @@ async def test_single_mode_uses_the_store_and_falls_back_to_the_environment(
     monkeypatch.setenv("NODELOOM_CREDENTIAL_CANARY", "sk-from-the-environment")
     app = create_app(make_settings(tmp_path, database_url))
     with fake_openai() as base_url:
+        # The credential carries where its key goes, from the environment or the store.
+        monkeypatch.setenv("NODELOOM_CREDENTIAL_CANARY_BASE_URL", base_url)
         async with app.router.lifespan_context(app), client_for(app) as client:
             workflow_id = await create_workflow(client, echo_workflow(base_url))
             outputs = []
@@ -212,7 +214,12 @@ async def test_single_mode_uses_the_store_and_falls_back_to_the_environment(
                     monkeypatch.delenv("NODELOOM_CREDENTIAL_CANARY")
                     created = await client.post(
                         f"{API}/credentials",
-                        json={"name": "canary", "provider": "openai", "secret": "sk-stored-1234"},
+                        json={
+                            "name": "canary",
+                            "provider": "openai_compatible",
+                            "secret": "sk-stored-1234",
+                            "base_url": base_url,
+                        },
                     )
                     assert created.status_code == 201
                 run = await client.post(
