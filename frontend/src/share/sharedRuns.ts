@@ -1,7 +1,9 @@
 /** What a visitor's run list decides: which run to show when the page opens, and whether
  * to keep asking for fresh statuses. */
 import { isFinished } from '../run/types';
-import type { SharedRuns } from './api';
+import type { components } from '../api/schema';
+
+type SharedRuns = components['schemas']['SharedRuns'];
 
 /** Every run the visitor may see: theirs (newest first), then the owner's latest. */
 export function visibleRuns(runs: SharedRuns) {
