@@ -184,6 +184,14 @@ class Settings(BaseSettings):
         description="A running run whose worker has not sent a heartbeat for this long is "
         'marked failed ("worker stopped responding"); at least 3 heartbeat intervals.',
     )
+    queue_timeout_seconds: float = Field(
+        default=300.0,
+        ge=0.1,
+        le=7 * 24 * 3600,
+        description="A queued run that no worker has taken after this long has its request "
+        "published again; still not taken after as long again, it is marked failed "
+        "(`QueueTimeout`). Keep it above the longest a run may wait for a free worker.",
+    )
     shutdown_grace_seconds: float = Field(
         default=30.0,
         ge=0,

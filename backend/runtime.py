@@ -60,7 +60,12 @@ class Runtime:
         self.hub = Hub()
         self.queued_runs = QueuedRunWriter(sessions)
         self.recorder = Recorder(self.bus, sessions, on_recorded=self.hub.recorded)
-        self.reaper = Reaper(self.bus, sessions, settings.worker_timeout_seconds)
+        self.reaper = Reaper(
+            self.bus,
+            sessions,
+            settings.worker_timeout_seconds,
+            queue_timeout_s=settings.queue_timeout_seconds,
+        )
         self.worker = (
             WorkerService(self.bus, sessions, settings) if settings.runs_embedded_worker else None
         )

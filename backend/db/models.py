@@ -153,6 +153,9 @@ class RunRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # When a reaper published the request of this queued run again, no worker having taken
+    # it in time (once: ``backend.db.waiting_runs``).
+    requeued_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # Whose credentials the run uses: the workflow's owner, also for runs via a share link.
     owner_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     share_link_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)

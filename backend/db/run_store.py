@@ -6,7 +6,11 @@ number of API replicas, workers and reapers may race on a run and exactly one wi
 - ``claim_runs``: queued → running, by one worker (a redelivered request finds it
   taken);
 - ``cancel_queued``: queued → cancelled, before any worker took it;
-- ``reap``: running → failed, when the worker's heartbeat is too old.
+- ``fail_queued_runs``: queued → failed, when its request could not be sent or no worker
+  took it in time (``waiting_runs``);
+- ``reap``: running → failed, when the worker's heartbeat is too old;
+- ``record_own_ending``: running → failed (or its end), written by its own worker when
+  the bus takes none of the run's events.
 
 A status change that ends a run records its event too (``event_store``), in the same
 transaction.
@@ -18,12 +22,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Row, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
 from backend.db.driver_query import DriverQuery
-from backend.db.event_store import insert_events
+from backend.db.event_store import insert_events, record_events
 from backend.db.models import RunEventRecord, RunRecord, utcnow
 from backend.db.workflow_store import Page, _count, new_id
 from backend.errors import RunNotFound
@@ -32,6 +36,7 @@ from graph_engine.events import (
     ErrorInfo,
     RunCancelled,
     RunCancelledData,
+    RunEvent,
     RunFailed,
     RunFailedData,
     RunQueued,
@@ -325,26 +330,62 @@ async def _fail_stale(
 
 async def fail_queued(session: AsyncSession, run_id: str, message: str) -> RunFailed | None:
     """Fail a run that could not be queued (its request never reached the bus)."""
-    moment = now()
     error = ErrorInfo(type="QueueUnavailable", code="queue_unavailable", message=message)
+    failed = await fail_queued_runs(session, error, RunRecord.id == run_id)
+    return failed[0] if failed else None
+
+
+async def fail_queued_runs(
+    session: AsyncSession, error: ErrorInfo, *where: ColumnElement[bool]
+) -> list[RunFailed]:
+    """Fail the queued runs that match ``where`` with ``error``, recording and returning
+    their ``run.failed`` events. One statement: a run a worker claims meanwhile is its."""
+    moment = now()
     result = await session.execute(
-        update(RunRecord)
-        .where(RunRecord.id == run_id, RunRecord.status == RunStatus.queued)
+        update(_RUNS)
+        .where(_RUNS.c.status == RunStatus.queued, *where)
         .values(
             status=RunStatus.failed,
             error=error.model_dump(),
             finished_at=moment,
-            last_seq=RunRecord.last_seq + 1,
+            last_seq=_RUNS.c.last_seq + 1,
         )
-        .returning(RunRecord.workflow_id, RunRecord.last_seq)
+        .returning(_RUNS.c.id, _RUNS.c.workflow_id, _RUNS.c.last_seq)
     )
-    row = result.one_or_none()
-    if row is None:
-        await session.rollback()
-        return None
-    event = RunFailed(
-        run_id=run_id, workflow_id=row[0], seq=row[1], ts=moment, data=RunFailedData(error=error)
-    )
-    await insert_events(session, [event])
+    failed = [
+        RunFailed(
+            run_id=row.id,
+            workflow_id=row.workflow_id,
+            seq=row.last_seq,
+            ts=moment,
+            data=RunFailedData(error=error),
+        )
+        for row in result.all()
+    ]
+    await insert_events(session, failed)
     await session.commit()
-    return event
+    return failed
+
+
+async def record_own_ending(
+    session: AsyncSession, run_id: str, worker_id: str, events: Sequence[RunEvent]
+) -> bool:
+    """Record the last ``events`` of a run whose worker could not publish them (the bus
+    took none), as the recorder would have, provided the run is still running on
+    ``worker_id``; ``False`` when it is not (a reaper or a cancel ended it meanwhile).
+
+    The run's row is updated first, so a reaper racing for it waits (or wins) here."""
+    held = await session.execute(
+        update(_RUNS)
+        .where(
+            _RUNS.c.id == run_id,
+            _RUNS.c.status == RunStatus.running,
+            _RUNS.c.worker_id == worker_id,
+        )
+        .values(heartbeat_at=utcnow())
+    )
+    if held.rowcount != 1:
+        await session.rollback()
+        return False
+    await record_events(session, events)  # commits
+    return True

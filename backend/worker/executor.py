@@ -16,6 +16,13 @@ says ``running``, and a recorder that lags must not get the run reaped.
 A run is cancelled when a control message or the database (``cancel_requested``, read
 by the heartbeat) says so; it is stopped and marked failed when it outlives the run
 timeout, or when the worker shuts down and the grace period is over.
+
+A run makes progress only through its events. When the bus takes none of them until its
+publish deadline (the worker lost the bus), nobody can see the run go on: it is stopped,
+and the worker records its end in the database itself (``EventBusLost``), as the
+recorder would have, instead of heartbeating a run that shows nothing. A run whose end
+reached neither the bus nor the database is not heartbeated any more: the reaper fails
+it.
 """
 
 from __future__ import annotations
@@ -29,9 +36,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.bus import EventBus, RunRequest
+from backend.bus import BusError, EventBus, RunRequest
 from backend.commands.credentials import EnvironmentCredentials
 from backend.db import run_store
 from backend.db.workflow_store import get_version
@@ -39,7 +47,7 @@ from backend.exchange.secret_scan import secret_values
 from backend.observability.logging import bind_run
 from backend.worker.sink import PublishingSink
 from graph_engine.credentials import CredentialResolver
-from graph_engine.errors import GraphEngineError
+from graph_engine.errors import EventSinkError, GraphEngineError
 from graph_engine.events import ErrorInfo
 from graph_engine.executor import error_info
 
@@ -48,6 +56,12 @@ COMPILED_CACHE_SIZE = 256
 STOP_TIMEOUT_S = 10.0
 """How long a run the worker stopped (time limit, shutdown) has to end before it is
 cancelled by force (and, at shutdown, before the worker exits anyway)."""
+BUS_LOST = ErrorInfo(
+    type="EventBusLost",
+    code="event_bus_lost",
+    message="The worker running this workflow lost its connection to the event bus, so "
+    "nobody could see the run go on; it stopped the run.",
+)
 
 
 @dataclass
@@ -180,6 +194,7 @@ class Executor:
 
     async def _handle(self, request: RunRequest) -> None:
         active = self.active[request.run_id]
+        sink = PublishingSink(self._bus, request.run_id, request.workflow_id)
         bind_run(request.run_id, request.workflow_id)  # this task's log lines name the run
         try:
             document: Any = self._prepared.get((request.workflow_id, request.version))
@@ -187,23 +202,25 @@ class Executor:
                 async with self._sessions() as session:
                     version = await get_version(session, request.workflow_id, request.version)
                     document = version.document
-            await self._run(request, document, active)
+            await self._run(request, document, active, sink)
         except Exception:
             log.exception("run %s failed in the worker", request.run_id)
         finally:
             self.active.pop(request.run_id, None)
-            self._finished[request.run_id] = time.monotonic()
+            if sink.finished:  # else its end is nowhere: the reaper must see it silent
+                self._finished[request.run_id] = time.monotonic()
 
-    async def _run(self, request: RunRequest, document: Any, active: ActiveRun) -> None:
+    async def _run(
+        self, request: RunRequest, document: Any, active: ActiveRun, sink: PublishingSink
+    ) -> None:
         from graph_engine import run
 
-        sink = PublishingSink(self._bus, request.run_id, request.workflow_id)
         began = time.perf_counter()
         try:
             prepared = self._prepare(request, document)
         except Exception as error:  # an engine fault: the run must still end, visibly
             log.exception("run %s: the workflow did not compile", request.run_id)
-            await sink.fail(error_info(error), 0.0)
+            await self._fail(sink, error_info(error), 0.0)
             return
         engine_run = run(
             prepared.workflow,
@@ -236,13 +253,56 @@ class Executor:
         except asyncio.CancelledError:
             if active.abort is None:
                 raise
+        except EventSinkError as error:
+            if not isinstance(error.__cause__, BusError):
+                raise
+            log.warning("run %s: stopped, its events cannot be published", request.run_id)
+            duration_ms = (time.perf_counter() - began) * 1000
+            await self._end_without_bus(sink, active.abort or BUS_LOST, duration_ms)
+            return
         except GraphEngineError as error:
             log.info("run %s could not start: %s", request.run_id, error)
         except Exception as error:
             log.exception("run %s: the engine failed", request.run_id)
             active.abort = active.abort or error_info(error)
         if active.abort is not None:
-            await sink.fail(active.abort, (time.perf_counter() - began) * 1000)
+            await self._fail(sink, active.abort, (time.perf_counter() - began) * 1000)
+
+    async def _fail(self, sink: PublishingSink, reason: ErrorInfo, duration_ms: float) -> None:
+        """End the run with ``run.failed``: on the bus or, if the bus takes nothing, in
+        the database."""
+        try:
+            await sink.fail(reason, duration_ms)
+        except BusError as error:
+            log.warning("run %s: its end cannot be published: %r", sink.run_id, error)
+            await self._end_without_bus(sink, reason, duration_ms)
+
+    async def _end_without_bus(
+        self, sink: PublishingSink, reason: ErrorInfo, duration_ms: float
+    ) -> None:
+        """Record the run's end in the database, as the recorder would have, then offer it
+        to the bus for live watchers (if it is back; else they read it from the database).
+        Its earlier events, on the bus already, are recorded when the recorder reads them."""
+        ending = sink.ending(reason, duration_ms)
+        try:
+            async with self._sessions() as session:
+                recorded = await run_store.record_own_ending(
+                    session, sink.run_id, self.worker_id, ending
+                )
+        except SQLAlchemyError as error:  # no heartbeat either: the reaper fails it
+            log.error("run %s: recording its end failed too: %r", sink.run_id, error)
+            return
+        if not recorded:
+            log.info("run %s was ended elsewhere meanwhile", sink.run_id)
+            return
+        sink.delivered(ending)
+        log.warning("run %s: its end is recorded (%s)", sink.run_id, reason.code)
+        self.active.pop(sink.run_id, None)  # over: no heartbeat, whatever the bus does
+        try:
+            for event in ending:
+                await self._bus.publish_event(event)
+        except BusError:
+            pass  # recorded: watchers read it from the database
 
     def _prepare(self, request: RunRequest, document: Any) -> Prepared:
         """This version, ready to run (cached: versions never change)."""

@@ -8,6 +8,8 @@ end a run the engine could not end itself (a timeout, a shutdown) with one more 
 A publish cut off by a forced cancel may or may not have reached the bus. ``fail``
 publishes that event again before the run's end (readers drop a duplicate by ``seq``),
 so the end neither reuses its ``seq`` (and is dropped as a duplicate) nor leaves a gap.
+When the bus takes nothing (it is lost), ``ending`` gives the same two events for the
+worker to record itself, and ``delivered`` counts them as out once it has.
 """
 
 from __future__ import annotations
@@ -34,15 +36,7 @@ class PublishingSink:
         self._publishing = event
         await self._bus.publish_event(event)
         self._publishing = None
-        self._observer.observe(event)
-        self.last_seq = max(self.last_seq, event.seq)
-        node_id = getattr(event, "node_id", None)
-        if event.type == "node.started" and node_id is not None:
-            self.running.add(node_id)
-        elif event.type in _NODE_ENDS and node_id is not None:
-            self.running.discard(node_id)
-        elif event.type in TERMINAL_TYPES:
-            self.finished = True
+        self._sent(event)
 
     async def fail(self, error: ErrorInfo, duration_ms: float) -> None:
         """End the run with ``run.failed`` (unless a terminal event already went out)."""
@@ -50,12 +44,48 @@ class PublishingSink:
             await self.emit(self._publishing)
         if self.finished:
             return
-        data = RunFailedData(error=error, interrupted=sorted(self.running), duration_ms=duration_ms)
-        event = RunFailed(
-            run_id=self.run_id,
-            workflow_id=self.workflow_id,
-            seq=self.last_seq + 1,
-            ts=now(),
-            data=data,
+        await self.emit(self._failed(error, duration_ms, self.last_seq + 1, self.running))
+
+    def ending(self, error: ErrorInfo, duration_ms: float) -> list[RunEvent]:
+        """What ``fail`` would publish, for a caller that records it itself: the event cut
+        off, if any, and ``run.failed`` after it (unless the run had ended)."""
+        events = [] if self._publishing is None else [self._publishing]
+        if self.finished or any(event.type in TERMINAL_TYPES for event in events):
+            return events
+        running = set(self.running)
+        for event in events:
+            _track_node(running, event)
+        seq = max([self.last_seq, *(event.seq for event in events)]) + 1
+        return [*events, self._failed(error, duration_ms, seq, running)]
+
+    def delivered(self, events: list[RunEvent]) -> None:
+        """``events`` reached the run's readers without the bus (recorded directly)."""
+        self._publishing = None
+        for event in events:
+            self._sent(event)
+
+    def _sent(self, event: RunEvent) -> None:
+        self._observer.observe(event)
+        self.last_seq = max(self.last_seq, event.seq)
+        _track_node(self.running, event)
+        if event.type in TERMINAL_TYPES:
+            self.finished = True
+
+    def _failed(
+        self, error: ErrorInfo, duration_ms: float, seq: int, running: set[str]
+    ) -> RunFailed:
+        data = RunFailedData(error=error, interrupted=sorted(running), duration_ms=duration_ms)
+        return RunFailed(
+            run_id=self.run_id, workflow_id=self.workflow_id, seq=seq, ts=now(), data=data
         )
-        await self.emit(event)
+
+
+def _track_node(running: set[str], event: RunEvent) -> None:
+    """Keep ``running`` (the nodes started and not finished) current with ``event``."""
+    node_id = getattr(event, "node_id", None)
+    if node_id is None:
+        return
+    if event.type == "node.started":
+        running.add(node_id)
+    elif event.type in _NODE_ENDS:
+        running.discard(node_id)

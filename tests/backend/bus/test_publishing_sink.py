@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from bus_support import BusFactory, event, nothing_more, take
 
-from backend.bus import EventBus
+from backend.bus import BusError, EventBus, MemoryBus
 from backend.worker.sink import PublishingSink
-from graph_engine.events import ErrorInfo, RunEvent
+from graph_engine.events import ErrorInfo, NodeStarted, NodeStartedData, RunEvent, now
 
 CUT_AT = 3
 SHUTDOWN = ErrorInfo(type="WorkerShutdown", code="worker_shutdown", message="shut down")
@@ -82,3 +82,27 @@ async def test_a_run_cut_off_mid_publish_still_ends_failed(
     assert [item.type for item in seen[-2:]] == ["node.token", "run.failed"]
     assert seen[-1].data.error == SHUTDOWN
     assert sink.finished
+
+
+async def test_when_the_bus_takes_nothing_the_ending_is_the_cut_off_event_then_run_failed():
+    run_id = f"run-{uuid.uuid4().hex[:8]}"
+    sink = PublishingSink(MemoryBus(), run_id, "wf")  # never started: every publish fails
+    started = NodeStarted(
+        run_id=run_id,
+        workflow_id="wf",
+        seq=1,
+        ts=now(),
+        node_id="llm",
+        data=NodeStartedData(node_type="model.chat"),
+    )
+    with pytest.raises(BusError):
+        await sink.emit(started)
+
+    ending = sink.ending(SHUTDOWN, 2.0)
+    assert ending[0] is started  # it may have reached the bus: recorded again, same bytes
+    assert [(e.seq, e.type) for e in ending] == [(1, "node.started"), (2, "run.failed")]
+    assert ending[1].data.interrupted == ["llm"] and ending[1].data.error == SHUTDOWN
+    assert not sink.finished  # nothing is out until the caller says so
+    sink.delivered(ending)
+    assert sink.finished and sink.last_seq == 2
+    assert sink.ending(SHUTDOWN, 3.0) == []
