@@ -1,5 +1,5 @@
-"""The ``nodeloom`` command: serve, worker, db upgrade, db scan-secrets, openapi, schema,
-validate, run, remote-run, credentials rotate.
+"""The ``nodeloom`` command: serve, worker, db upgrade, db scan-secrets, openapi, asyncapi,
+schema, validate, run, remote-run, credentials rotate.
 
 Heavy modules (FastAPI, uvicorn, SQLAlchemy, the engine) are imported by the command that
 needs them, so ``nodeloom --help`` stays quick. ``validate``, ``run`` and ``remote-run``
@@ -72,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     openapi = commands.add_parser("openapi", help="print the OpenAPI schema of the API")
     _add_output(openapi)
     openapi.set_defaults(handler=_openapi)
+
+    asyncapi = commands.add_parser(
+        "asyncapi", help="print the AsyncAPI document of the Kafka topics and messages"
+    )
+    _add_output(asyncapi)
+    asyncapi.set_defaults(handler=_asyncapi)
 
     schema = commands.add_parser("schema", help="print the workflow document's JSON Schema")
     _add_output(schema)
@@ -181,6 +187,15 @@ def _openapi(args: argparse.Namespace) -> int:
 
     schema = create_app(load_settings()).openapi()
     _write(render_json(schema, sort_keys=True), args.output)
+    return EXIT_OK
+
+
+def _asyncapi(args: argparse.Namespace) -> int:
+    from backend.api.asyncapi import served_asyncapi
+    from backend.app import create_app
+
+    document = served_asyncapi(create_app(load_settings()))  # as GET /api/v1/asyncapi.json
+    _write(render_json(document, sort_keys=False), args.output)
     return EXIT_OK
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from backend.api import (
+    asyncapi,
     auth,
     credentials,
     exchange,
@@ -24,11 +25,12 @@ api_router = APIRouter(prefix=API_PREFIX)
 SIGNED_IN = [Depends(require_user)]
 # A request is matched against the routes in order. Starting runs is the busiest, so the
 # runs go first (no path of theirs could be taken for another router's). Then the public
-# ones: health, the schema, the node catalogue, sign-in. Everything else needs a
-# signed-in caller (``CurrentUser``) or a live share link (``/shared/{token}``); among
-# those, fixed paths (/workflows/import, /workflows/validate) before /workflows/{id}.
+# ones: health, the schema, the node catalogue, sign-in, the bus's AsyncAPI document.
+# Everything else needs a signed-in caller (``CurrentUser``) or a live share link
+# (``/shared/{token}``); among those, fixed paths (/workflows/import, /workflows/validate)
+# before /workflows/{id}.
 api_router.include_router(runs.router, dependencies=SIGNED_IN)
-for public in (meta.router, node_types.router, auth.router):
+for public in (meta.router, node_types.router, auth.router, asyncapi.router):
     api_router.include_router(public)
 for private in (
     exchange.router,

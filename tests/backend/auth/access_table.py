@@ -66,6 +66,7 @@ ACCESS: dict[str, str] = {
     "listNodeTypes": "public",
     "GET /metrics": "public",
     "GET /openapi.json": "public",
+    "GET /api/v1/asyncapi.json": "public",
     "GET /docs": "public",
     "GET /docs/oauth2-redirect": "public",
     "GET /{path:path}": "public",  # the app's pages; their data comes from the API
