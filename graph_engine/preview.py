@@ -17,11 +17,6 @@ _MAX_ITEMS = 50
 _MAX_DEPTH = 8
 
 
-def to_jsonable(value: Any, limit: int) -> Any:
-    """A JSON-able rendering of ``value`` that stops early on big or deep values."""
-    return _Renderer(limit).render(value, 0)
-
-
 class _Renderer:
     """Renders values and remembers whether it had to cut anything."""
 

@@ -33,14 +33,6 @@ async def get_credential(
     return record
 
 
-async def find_by_name(session: AsyncSession, owner_id: str, name: str) -> CredentialRecord | None:
-    return await session.scalar(
-        select(CredentialRecord).where(
-            CredentialRecord.owner_id == owner_id, CredentialRecord.name == name
-        )
-    )
-
-
 async def create_credential(
     session: AsyncSession,
     box: SecretBox,
