@@ -128,10 +128,11 @@ def _serve(args: argparse.Namespace) -> int:
 
     start_telemetry(settings, "nodeloom-api")
     _upgrade(settings.database_url)
-    if not settings.is_loopback:
+    if settings.open_to_everyone:
         logger.warning(
-            "Listening on %s: Nodeloom has no sign-in yet, so anyone who can reach this "
-            "address can read and change your workflows.",
+            "Listening on %s without sign-in (single-person mode): anyone who can reach "
+            "this address can read and change your workflows. Set NODELOOM_AUTH=on for "
+            "accounts, or bind to 127.0.0.1.",
             settings.host,
         )
     options = {

@@ -60,8 +60,10 @@ class Settings(BaseSettings):
     host: str = Field(
         default="127.0.0.1",
         min_length=1,
-        description="Interface the HTTP server binds to. Nodeloom has no sign-in yet, so "
-        "anything other than a loopback address exposes your workflows to the network.",
+        description="Interface the HTTP server binds to. Single-person mode "
+        "(`NODELOOM_AUTH=off`) has no sign-in, so binding it to anything other than a "
+        "loopback address exposes your workflows to the network (the server warns); with "
+        "accounts (`NODELOOM_AUTH=on`) people sign in wherever it listens.",
     )
     port: int = Field(default=8000, ge=1, le=65535, description="TCP port of the HTTP server.")
     frontend_dir: Path = Field(
@@ -407,6 +409,12 @@ class Settings(BaseSettings):
     def accounts(self) -> bool:
         """Whether people sign in (``NODELOOM_AUTH=on``) rather than single-person mode."""
         return self.auth == "on"
+
+    @property
+    def open_to_everyone(self) -> bool:
+        """Whether whoever reaches the server gets the one owner's workflows: single-person
+        mode (no sign-in) on an address other than loopback."""
+        return not self.accounts and not self.is_loopback
 
     @property
     def kafka_security(self) -> KafkaSecurity:

@@ -80,20 +80,7 @@ def test_usage_errors_exit_2():
 
 def test_serve_migrates_then_answers(tmp_path: Path):
     port, database = free_port(), tmp_path / "served.db"
-    command = [
-        sys.executable,
-        "-m",
-        "backend.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--database-url",
-        f"sqlite:///{database}",
-    ]
-    environment = {**os.environ, "HOME": str(tmp_path), "NODELOOM_LOG_LEVEL": "warning"}
-    server = subprocess.Popen(
-        command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    server = _start_serve(tmp_path, port, database)
     try:
         health = _wait_for(f"http://127.0.0.1:{port}/api/v1/health", server)
         ready = httpx.get(f"http://127.0.0.1:{port}/api/v1/ready")
@@ -106,6 +93,46 @@ def test_serve_migrates_then_answers(tmp_path: Path):
     assert ready.json() == {"status": "ok", "database": "ok"}
     assert docs.status_code == 200
     assert database.is_file()
+
+
+@pytest.mark.parametrize(
+    ("auth", "warned"), [("off", True), ("on", False)], ids=["single-person", "accounts"]
+)
+def test_serve_warns_off_loopback_only_without_sign_in(tmp_path: Path, auth: str, warned: bool):
+    port = free_port()
+    server = _start_serve(
+        tmp_path,
+        port,
+        tmp_path / "served.db",
+        "--host",
+        "0.0.0.0",
+        NODELOOM_AUTH=auth,
+        NODELOOM_SECRET_KEY="test-secret-key-for-the-cli-serve-test-0123",
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/api/v1/health", server)
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0].decode()
+
+    assert ("without sign-in" in output) is warned, output
+    assert ("NODELOOM_AUTH=on" in output) is warned, output
+
+
+def _start_serve(
+    tmp_path: Path, port: int, database: Path, *options: str, **environment: str
+) -> subprocess.Popen:
+    command = [sys.executable, "-m", "backend.cli", "serve", "--port", str(port), *options]
+    command += ["--database-url", f"sqlite:///{database}"]
+    environment = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "NODELOOM_LOG_LEVEL": "warning",
+        **environment,
+    }
+    return subprocess.Popen(
+        command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 def _wait_for(url: str, server: subprocess.Popen) -> httpx.Response:

@@ -60,6 +60,24 @@ def test_environment_variables_use_the_nodeloom_prefix(monkeypatch: pytest.Monke
     assert settings.database_url == "postgresql+asyncpg://u:p%40ss@db:5432/nodeloom"
 
 
+@pytest.mark.parametrize(
+    ("host", "auth", "open_to_everyone"),
+    [
+        ("0.0.0.0", "off", True),
+        ("192.0.2.7", "off", True),
+        ("127.0.0.1", "off", False),
+        ("::1", "off", False),
+        ("0.0.0.0", "on", False),
+    ],
+)
+def test_only_single_person_mode_off_loopback_is_open_to_everyone(
+    host: str, auth: str, open_to_everyone: bool
+):
+    settings = Settings(host=host, auth=auth, secret_key=SHARED_KEY)
+
+    assert settings.open_to_everyone is open_to_everyone
+
+
 def test_default_database_follows_the_data_dir(tmp_path: Path):
     settings = Settings(data_dir=tmp_path / "d")
 
