@@ -35,7 +35,8 @@ ENV PATH=/opt/nodeloom/bin:$PATH \
     NODELOOM_HOST=0.0.0.0 \
     NODELOOM_PORT=8000 \
     NODELOOM_FRONTEND_DIR=/opt/nodeloom/frontend \
-    NODELOOM_DATA_DIR=/var/lib/nodeloom
+    NODELOOM_DATA_DIR=/var/lib/nodeloom \
+    NODELOOM_WORKER_METRICS_PORT=9100
 RUN groupadd --system --gid 10001 nodeloom \
     && useradd --system --uid 10001 --gid nodeloom --home-dir /var/lib/nodeloom \
         --create-home --shell /usr/sbin/nologin nodeloom
@@ -46,8 +47,12 @@ COPY --from=frontend --chown=root:root /src/frontend/dist /opt/nodeloom/frontend
 USER 10001:10001
 WORKDIR /var/lib/nodeloom
 EXPOSE 8000
-# Liveness of `nodeloom serve`; a worker has no HTTP port, so its container sets its own
-# check (docker-compose.yml) or none (Kubernetes, ECS restart a worker that exits).
+# One check for both roles, since a container runs one of them: `nodeloom serve` answers
+# /api/v1/health on NODELOOM_PORT, `nodeloom worker` /metrics on NODELOOM_WORKER_METRICS_PORT
+# (set above, so every worker has it; served by the worker's own event loop, so an answer
+# also means it is not stuck). Unhealthy when neither answers. `sh -c` reads the ports at
+# run time; its $0, the last argument, is the Python that asks one URL.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/api/v1/health' % os.environ.get('NODELOOM_PORT', '8000'), timeout=4)"]
+    CMD ["sh", "-c", "python -c \"$0\" \"http://127.0.0.1:${NODELOOM_PORT:-8000}/api/v1/health\" 2>/dev/null || python -c \"$0\" \"http://127.0.0.1:${NODELOOM_WORKER_METRICS_PORT:-9100}/metrics\"", \
+        "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)"]
 CMD ["nodeloom", "serve"]

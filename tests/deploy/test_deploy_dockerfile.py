@@ -5,14 +5,21 @@ and .dockerignore lets in exactly what the Dockerfile copies."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import PurePosixPath
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path, PurePosixPath
 
 import pytest
 from deploy_support import REPO_ROOT, api_paths, check_settings, run_tool
+from services.processes import free_port
 
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 BUILD_TOOLS = ("apt-get", "apk ", "gcc", "build-essential", "npm ", "node ", "pip install")
@@ -115,11 +122,75 @@ def test_healthcheck_asks_a_real_route_of_the_app():
     assert path in api_paths()
 
 
-def test_image_environment_is_valid_settings():
-    environment = {}
+def _healthcheck_command() -> list[str]:
+    (check,) = stages()[2].arguments("HEALTHCHECK")
+    return json.loads(check.partition(" CMD ")[2])
+
+
+@contextmanager
+def _answering(path: str) -> Iterator[int]:
+    """A local HTTP server on a free port answering 200 at ``path`` and 404 elsewhere."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == path else 404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _run_healthcheck(serve_port: int, worker_port: int) -> subprocess.CompletedProcess[str]:
+    environment = {
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "NODELOOM_PORT": str(serve_port),
+        "NODELOOM_WORKER_METRICS_PORT": str(worker_port),
+    }
+    return subprocess.run(
+        _healthcheck_command(), env=environment, capture_output=True, text=True, timeout=30
+    )
+
+
+def test_healthcheck_passes_for_a_serving_api():
+    with _answering("/api/v1/health") as serve_port:
+        assert _run_healthcheck(serve_port, free_port()).returncode == 0
+
+
+def test_healthcheck_passes_for_a_worker_answering_its_metrics():
+    with _answering("/metrics") as worker_port:
+        assert _run_healthcheck(free_port(), worker_port).returncode == 0
+
+
+def test_healthcheck_fails_when_neither_role_answers_its_route():
+    assert _run_healthcheck(free_port(), free_port()).returncode != 0
+    # Something on the ports, but not Nodeloom's routes: still unhealthy.
+    with _answering("/elsewhere") as serve_port, _answering("/elsewhere") as worker_port:
+        assert _run_healthcheck(serve_port, worker_port).returncode != 0
+
+
+def test_every_worker_from_the_image_serves_the_endpoint_the_check_asks():
+    assert check_settings(_image_environment()).worker_metrics_port == 9100
+    assert "${NODELOOM_WORKER_METRICS_PORT:-9100}/metrics" in _healthcheck_command()[2]
+
+
+def _image_environment() -> dict[str, str]:
+    environment: dict[str, str] = {}
     for value in stages()[2].arguments("ENV"):
         environment.update(re.findall(r"(\w+)=(\S+)", value))
-    settings = check_settings(environment)
+    return environment
+
+
+def test_image_environment_is_valid_settings():
+    settings = check_settings(_image_environment())
     assert settings.host == "0.0.0.0" and settings.port == 8000
     assert str(settings.frontend_dir) == "/opt/nodeloom/frontend"
 
