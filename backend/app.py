@@ -48,8 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan,
         redoc_url=None,
         separate_input_output_schemas=False,
-        # A trailing slash is another path (404), as it was while the pages' catch-all took
-        # every unknown path: no redirect the schema does not describe.
+        # A trailing slash makes another path (404), not a redirect: the schema describes
+        # no redirects.
         redirect_slashes=False,
     )
     app.state.settings = settings

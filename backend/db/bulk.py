@@ -5,8 +5,8 @@ more than SQLite takes to write the row. The recorder runs two statements for ev
 batch of run events (the events, then the runs' summaries), so for those the statement
 is compiled once per dialect, and each row is turned into the driver's positional
 parameters by the columns' own bind processors in a plain loop; SQLAlchemy's connection
-still runs it (its transaction, its error translation). Recording a batch of 21 events
-of 10 runs went from 1.5-1.75 to 1.1-1.4 ms per run.
+still runs it (its transaction, its error translation). For a batch of 21 events of 10
+runs that takes 1.1-1.4 ms per run, against 1.5-1.75 ms through executemany.
 """
 
 from __future__ import annotations

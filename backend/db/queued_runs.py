@@ -1,10 +1,10 @@
 """Queued runs written in groups: one transaction for the runs started together.
 
-A run started alone used to be its own transaction, and its commit cost more than the
-two inserts before it (SQLite writes its log pages, PostgreSQL takes a round trip). The
-writer takes every run handed to it while it is not writing and writes them in one
-transaction; the runs handed over meanwhile form the next group. A run started alone
-is written at once: there is no timer and no added wait.
+A commit costs more than the two inserts of a queued run (SQLite writes its log pages,
+PostgreSQL takes a round trip), so runs started together share one. The writer takes
+every run handed to it while it is not writing and writes them in one transaction; the
+runs handed over meanwhile form the next group. A run started alone is written at once:
+there is no timer and no added wait.
 
 A group that fails is written again one run at a time, so each caller gets its own
 run's error and the other runs are written.
