@@ -24,6 +24,8 @@ from deploy_support import (
 KUSTOMIZATIONS = ("base", "overlays/dev", "overlays/production")
 # 1.30: the oldest with the preStop `sleep` action on by default; 1.37: the newest schemas.
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
+# How long joining the consumer group nodeloom-workers can take once Kafka answers.
+GROUP_JOIN_SECONDS = 15
 EXTERNAL_SECRETS = {"overlays/production": {"nodeloom-secrets"}, "base": {"nodeloom-secrets"}}
 
 
@@ -118,9 +120,47 @@ def test_worker_probe_asks_its_metrics_port_and_outlives_its_drain(kustomization
     environment = container_environment(kustomization, worker)
     (port,) = worker["ports"]
     assert port["containerPort"] == int(environment["NODELOOM_WORKER_METRICS_PORT"])
-    assert worker["livenessProbe"]["httpGet"] == {"path": "/metrics", "port": port["name"]}
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert worker[probe]["httpGet"] == {"path": "/metrics", "port": port["name"]}, probe
     grace = float(environment["NODELOOM_SHUTDOWN_GRACE_SECONDS"])
     assert pod["terminationGracePeriodSeconds"] >= grace + 15
+
+
+@pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
+def test_a_new_worker_counts_only_once_it_can_have_joined_its_group(kustomization):
+    deployment = objects(kustomization, "Deployment")["nodeloom-worker"]
+    (worker,) = deployment["spec"]["template"]["spec"]["containers"]
+    environment = container_environment(kustomization, worker)
+    kafka_wait = float(environment.get("NODELOOM_KAFKA_START_TIMEOUT_SECONDS", 15))
+    startup = worker["startupProbe"]
+    budget = (
+        startup.get("initialDelaySeconds", 0)
+        + startup["periodSeconds"] * startup["failureThreshold"]
+    )
+    # Its endpoint answers before the worker reaches Kafka and joins nodeloom-workers.
+    assert budget >= kafka_wait + GROUP_JOIN_SECONDS
+    # A rollout stops an old worker only after the new one had time to join.
+    assert deployment["spec"]["minReadySeconds"] >= GROUP_JOIN_SECONDS
+    assert "initialDelaySeconds" not in worker["livenessProbe"]  # the startup probe gates it
+
+
+@pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
+def test_no_deployment_an_autoscaler_owns_sets_its_replicas(kustomization):
+    scaled = {
+        hpa["spec"]["scaleTargetRef"]["name"]
+        for hpa in objects(kustomization, "HorizontalPodAutoscaler").values()
+    }
+    assert scaled == {"nodeloom-api", "nodeloom-worker"}
+    for name in scaled:
+        assert "replicas" not in objects(kustomization, "Deployment")[name]["spec"], name
+
+
+def test_production_keeps_three_of_each_at_rest():
+    autoscalers = objects("overlays/production", "HorizontalPodAutoscaler")
+    assert {name: hpa["spec"]["minReplicas"] for name, hpa in autoscalers.items()} == {
+        "nodeloom-api": 3,
+        "nodeloom-worker": 3,
+    }
 
 
 @pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
