@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lints the deployment files with the offline tools of the dev extras (the same checks
 # tests/deploy runs, with the tools' own output): hadolint, kustomize + kubernetes-validate,
-# cfn-lint. Usage: scripts/lint-deploy.sh
+# cfn-lint, and the links of deploy/README.md. Usage: scripts/lint-deploy.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.venv/bin
@@ -22,4 +22,8 @@ done
 
 echo "== cfn-lint deploy/ecs"
 "$bin/cfn-lint" deploy/ecs/*.yaml
+
+# No tool checks prose: the links and paths of deploy/README.md, by their test.
+echo "== links and paths of deploy/README.md"
+"$bin/pytest" -q -p no:randomly -p no:cacheprovider tests/deploy/test_deploy_readme.py
 echo "deployment files: all checks passed"
