@@ -158,6 +158,24 @@ class ServiceUnavailable(NodeloomError):
     title = "Service unavailable"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached right now (down, restarting, out of connections);
+    the same request may well succeed after ``Retry-After`` seconds."""
+
+    code = "database_unavailable"
+    title = "Database unavailable"
+
+    def __init__(self, retry_after: int = 5) -> None:
+        super().__init__(
+            f"The database cannot be reached right now; try again in {retry_after} seconds."
+        )
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+    def extensions(self) -> dict[str, Any]:
+        return {"retry_after": self.retry_after}
+
+
 class InternalError(NodeloomError):
     code = "internal_error"
     status = 500

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import uuid
 from collections.abc import Iterable, Sequence
 from http import HTTPStatus
@@ -12,10 +13,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.api.schemas import Problem
+from backend.db.availability import database_unavailable
 from backend.errors import (
+    DatabaseUnavailable,
     FieldProblem,
     InternalError,
     InvalidDocument,
@@ -65,7 +70,8 @@ _DESCRIPTIONS = {
     428: "The request needs an `If-Match` header naming the version it is based on.",
     429: "Too many attempts; `Retry-After` says when to try again.",
     500: "Something unexpected went wrong; the error was logged under `error_id`.",
-    503: "The database cannot be reached.",
+    503: "A service it needs (the database, the event bus) cannot be reached right now; "
+    "`Retry-After`, when given, says when to try again.",
 }
 
 
@@ -170,11 +176,30 @@ async def _unexpected_error(request: Request, error: Exception) -> Response:
     return ProblemResponse(content, status_code=500)
 
 
+async def _database_error(request: Request, error: Exception) -> Response:
+    """503 when the database is down or restarting (a client may retry); any other
+    database error is unexpected (500)."""
+    if not database_unavailable(error):
+        return await _unexpected_error(request, error)
+    # The class name only: a driver's message may quote the statement and its parameters.
+    logger.warning(
+        "Database unavailable on %s %s: %s", request.method, request.url.path, type(error).__name__
+    )
+    problem = DatabaseUnavailable()
+    return problem_response(problem, problem.headers)
+
+
+# What the database driver raises when the server is unreachable (``backend.db.availability``).
+_DATABASE_ERRORS = (DBAPIError, PoolTimeout, ConnectionError, socket.gaierror)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(NodeloomError, _nodeloom_error)
     app.add_exception_handler(DocumentError, _document_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for database_error in _DATABASE_ERRORS:
+        app.add_exception_handler(database_error, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

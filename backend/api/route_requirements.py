@@ -8,6 +8,8 @@ from each route's dependencies:
   in where ``require_user`` guards the route). In accounts mode the credentials are
   declared as security requirements: required where ``require_user`` guards the route,
   optional elsewhere. In single-person mode no route needs any, so none is declared.
+- ``get_session`` (the database): the answer may be ``503`` with ``Retry-After`` while the
+  database is down or restarting.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
 
-from backend.api.deps import get_principal, require_if_match, require_user
+from backend.api.deps import get_principal, get_session, require_if_match, require_user
 from backend.auth.sessions import COOKIE_NAME
 
 SECURITY_SCHEMES = {
@@ -50,6 +52,8 @@ def write_requirements(
             _document_401(operation)
             if accounts:
                 operation["security"] = SIGNED_IN if require_user in calls else ANYONE
+        if get_session in calls:
+            _document_503(operation)
     if accounts:
         schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
     return schema
@@ -85,3 +89,12 @@ def _require_header(operation: dict[str, Any], name: str) -> None:
 def _document_401(operation: dict[str, Any]) -> None:
     # Its description and problem content come with every error (``use_problem_media_type``).
     operation.setdefault("responses", {}).setdefault("401", {"description": "Not signed in."})
+
+
+def _document_503(operation: dict[str, Any]) -> None:
+    response = operation.setdefault("responses", {}).setdefault("503", {})
+    retry_after = {
+        "description": "Seconds to wait before trying again.",
+        "schema": {"type": "string"},
+    }
+    response.setdefault("headers", {})["Retry-After"] = retry_after

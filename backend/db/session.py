@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from backend.database_url import sqlite_path
+from backend.db.availability import report_connect_failure
 from backend.db.sqlite_in_loop import DRIVER_NAME
 
 registry.register("sqlite.nodeloom", "backend.db.sqlite_in_loop", "InLoopSQLiteDialect")
@@ -28,7 +29,9 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     """An engine for ``database_url``; for SQLite, creates the file's directory first."""
     path = sqlite_path(database_url)
     if path is None:
-        return create_async_engine(database_url, pool_pre_ping=True, **options)
+        engine = create_async_engine(database_url, pool_pre_ping=True, **options)
+        event.listen(engine.sync_engine, "do_connect", report_connect_failure)
+        return engine
     path.parent.mkdir(parents=True, exist_ok=True)
     # One writer at a time is all SQLite allows; queueing for the one connection in
     # asyncio beats SQLite's busy handler, which sleeps in steps of up to 100 ms.

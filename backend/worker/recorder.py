@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus import BusError, EventBus
 from backend.db import event_store
+from backend.db.availability import database_unavailable
 from graph_engine.events import RunEvent
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,6 @@ def _is_connection_problem(error: DBAPIError) -> bool:
     sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
     return (
         isinstance(error, OperationalError)
-        or bool(error.connection_invalidated)
+        or database_unavailable(error)  # e.g. "the database system is starting up"
         or sqlstate in _RETRY_SQLSTATES
     )

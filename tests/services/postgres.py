@@ -56,14 +56,28 @@ class PostgresServer:
     def admin_url(self) -> str:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
 
-    def stop(self) -> None:
+    def shut_down(self) -> None:
+        """End the server ("fast" shutdown, as ``pg_ctl stop -m fast``), keeping its data
+        and port for ``start_again``."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # "fast" shutdown
+            self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+    def start_again(self) -> None:
+        """Start a shut-down server again: the same data on the same port."""
+        log_path = self.directory / "postgres.log"
+        with log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.process.args, stdout=log, stderr=subprocess.STDOUT, cwd=self.directory
+            )
+        _wait_until_ready(self, log_path)
+
+    def stop(self) -> None:
+        self.shut_down()
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
