@@ -7,6 +7,7 @@ problem response. Errors about parts of a request carry ``FieldProblem``s.
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -80,25 +81,38 @@ class InvalidHeader(BadRequest):
 
 
 class NotFound(NodeloomError):
+    """Something asked for is not there. A subclass only declares its ``code``, ``title``
+    and ``message``, a ``str.format`` template whose named fields take the constructor's
+    arguments in the order they appear (``RunNotFound(run_id)``)."""
+
     code = "not_found"
     status = 404
     title = "Not found"
+    message: ClassVar[str] = "There is nothing at this address."
+
+    def __init__(self, *values: object) -> None:
+        fields = _template_fields(self.message)
+        if len(values) != len(fields):
+            raise TypeError(f"{type(self).__name__} takes {fields}, got {len(values)} values")
+        super().__init__(self.message.format(**dict(zip(fields, values, strict=True))))
+
+
+def _template_fields(template: str) -> list[str]:
+    """The distinct named fields of a ``str.format`` template, in order of appearance."""
+    names = [name for _, name, _, _ in string.Formatter().parse(template) if name]
+    return list(dict.fromkeys(names))
 
 
 class WorkflowNotFound(NotFound):
     code = "workflow_not_found"
     title = "Workflow not found"
-
-    def __init__(self, workflow_id: str) -> None:
-        super().__init__(f"There is no workflow with id {workflow_id!r}.")
+    message = "There is no workflow with id {workflow_id!r}."
 
 
 class VersionNotFound(NotFound):
     code = "version_not_found"
     title = "Version not found"
-
-    def __init__(self, workflow_id: str, version: int) -> None:
-        super().__init__(f"Workflow {workflow_id!r} has no version {version}.")
+    message = "Workflow {workflow_id!r} has no version {version}."
 
 
 class VersionConflict(NodeloomError):
@@ -185,9 +199,7 @@ class InternalError(NodeloomError):
 class RunNotFound(NotFound):
     code = "run_not_found"
     title = "Run not found"
-
-    def __init__(self, run_id: str) -> None:
-        super().__init__(f"There is no run with id {run_id!r}.")
+    message = "There is no run with id {run_id!r}."
 
 
 class RunFinished(NodeloomError):

@@ -135,53 +135,36 @@ class CredentialNameTaken(NodeloomError):
 class AccountsOff(NotFound):
     code = "accounts_off"
     title = "Accounts are off"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "This server runs in single-person mode (NODELOOM_AUTH=off): there are no accounts."
-        )
+    message = "This server runs in single-person mode (NODELOOM_AUTH=off): there are no accounts."
 
 
 class UserNotFound(NotFound):
     code = "user_not_found"
     title = "User not found"
-
-    def __init__(self, user_id: str) -> None:
-        super().__init__(f"There is no user with id {user_id!r}.")
+    message = "There is no user with id {user_id!r}."
 
 
 class ApiKeyNotFound(NotFound):
     code = "api_key_not_found"
     title = "API key not found"
-
-    def __init__(self, key_id: str) -> None:
-        super().__init__(f"You have no API key with id {key_id!r}.")
+    message = "You have no API key with id {key_id!r}."
 
 
 class NoSuchCredential(NotFound):
     code = "credential_not_found"
     title = "Credential not found"
-
-    def __init__(self, credential_id: str) -> None:
-        super().__init__(f"You have no credential with id {credential_id!r}.")
+    message = "You have no credential with id {credential_id!r}."
 
 
 class LinkNotFound(NotFound):
     code = "link_not_found"
     title = "Link not found"
-
-    def __init__(self) -> None:
-        super().__init__("This link no longer works: it was revoked, it expired, or it never was.")
+    message = "This link no longer works: it was revoked, it expired, or it never was."
 
 
 class AdminOnly(NotFound):
-    """Admin routes answer *not found* to everybody else, as if they did not exist."""
-
-    code = "not_found"
-    title = "Not found"
-
-    def __init__(self) -> None:
-        super().__init__("There is nothing at this address.")
+    """Admin routes answer *not found* to everybody else, as if they did not exist: the
+    plain ``NotFound`` code, title and message."""
 
 
 class CredentialNotShared(NodeloomError):
