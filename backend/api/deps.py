@@ -13,11 +13,11 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Path, Request
 from pydantic import WithJsonSchema
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.documents import read_document
 from backend.auth.errors import NotSignedIn
+from backend.auth.ownership import owns
 from backend.auth.principal import LOCAL, Principal, identify
 from backend.auth.sessions import COOKIE_NAME
 from backend.bus import EventBus
@@ -83,13 +83,8 @@ async def get_workflow_id(
     # Anything that is not an id cannot name a workflow; no need to ask the database.
     if not _WORKFLOW_ID.fullmatch(workflow_id):
         raise WorkflowNotFound(workflow_id)
-    if not principal.local:
-        owner = await session.scalar(
-            select(WorkflowRecord.owner_id).where(WorkflowRecord.id == workflow_id)
-        )
-        await session.commit()
-        if owner != principal.user_id:
-            raise WorkflowNotFound(workflow_id)
+    if not await owns(session, principal, WorkflowRecord, workflow_id):
+        raise WorkflowNotFound(workflow_id)
     return workflow_id
 
 

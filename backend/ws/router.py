@@ -23,11 +23,11 @@ import contextlib
 import logging
 
 from fastapi import APIRouter, WebSocket
-from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from backend.auth import share_links
 from backend.auth.errors import InvalidApiKey, LinkNotFound
+from backend.auth.ownership import owns
 from backend.auth.principal import identify
 from backend.auth.sessions import COOKIE_NAME
 from backend.auth.visitors import VISITOR_COOKIE, visitor_hash
@@ -91,9 +91,8 @@ async def _refuse_caller(websocket: WebSocket, run_id: str) -> tuple[int, str] |
             principal = None
         if principal is None:
             return CLOSE_NOT_SIGNED_IN, "sign in first"
-        owner = await session.scalar(select(RunRecord.owner_id).where(RunRecord.id == run_id))
-    if owner != principal.user_id:
-        return CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}"
+        if not await owns(session, principal, RunRecord, run_id):
+            return CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}"
     return None
 
 
