@@ -15,7 +15,6 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import (
@@ -29,6 +28,7 @@ from backend.api.deps import (
 from backend.api.problems import problem_responses
 from backend.api.run_schemas import ListedRun, Run, RunEventPage, RunPage, StartRun
 from backend.api.workflows import MAX_OFFSET
+from backend.auth.ownership import owns
 from backend.bus import BusError, ControlMessage, EventBus, RunRequest
 from backend.db import event_store, run_store
 from backend.db import workflow_store as store
@@ -76,11 +76,8 @@ async def get_owned_run_id(
 ) -> str:
     """The id of a run of the caller's workflows; anyone else's is not found."""
     run_id = get_run_id(run_id)
-    if not user.local:
-        owner = await session.scalar(select(RunRecord.owner_id).where(RunRecord.id == run_id))
-        await session.commit()
-        if owner != user.user_id:
-            raise RunNotFound(run_id)
+    if not await owns(session, user, RunRecord, run_id):
+        raise RunNotFound(run_id)
     return run_id
 
 
