@@ -123,8 +123,8 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = load_settings(host=args.host, port=args.port, database_url=args.database_url)
+    from backend.commands.telemetry import start_telemetry
     from backend.observability.logging import logging_config
-    from backend.observability.startup import start_telemetry
 
     start_telemetry(settings, "nodeloom-api")
     _upgrade(settings.database_url)

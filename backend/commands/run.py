@@ -30,14 +30,14 @@ from backend.commands.base import (
     EXIT_USAGE,
     CommandError,
 )
-from backend.commands.credentials import (
+from backend.commands.progress import Progress, stderr_progress
+from backend.commands.run_report import print_invalid, print_report
+from backend.commands.workflow_file import check_workflow_file, problem_line
+from backend.credentials.environment import (
     EnvironmentCredentials,
     referenced_credentials,
     variable_for,
 )
-from backend.commands.progress import Progress, stderr_progress
-from backend.commands.run_report import print_invalid, print_report
-from backend.commands.workflow_file import check_workflow_file, problem_line
 
 if TYPE_CHECKING:
     from graph_engine import Problem, RunResult, WorkflowDocument

@@ -12,9 +12,9 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from backend.commands.credentials import EnvironmentCredentials
 from backend.commands.progress import Progress, duration
 from backend.commands.workflow_file import CheckedWorkflow, problem_line, problems_json
+from backend.credentials.environment import EnvironmentCredentials
 
 if TYPE_CHECKING:
     from graph_engine import RunResult

@@ -52,7 +52,7 @@ def _worker(args: argparse.Namespace) -> int:
             "nodeloom worker needs NODELOOM_KAFKA_BOOTSTRAP_SERVERS: without Kafka, runs "
             "execute inside `nodeloom serve` (the embedded default)"
         )
-    from backend.observability.startup import start_telemetry
+    from backend.commands.telemetry import start_telemetry
 
     start_telemetry(settings, "nodeloom-worker")
     # uvloop (from uvicorn[standard], as the API process runs on it) when it is there:

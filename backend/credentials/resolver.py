@@ -3,7 +3,7 @@ secret, decrypted only at the moment a node asks for it, bound to the credential
 provider and base URL (so a node sends it nowhere else: ``graph_engine.credentials``).
 
 Single-person mode falls back to the ``NODELOOM_CREDENTIAL_<NAME>`` environment variables
-(``backend.commands.credentials``) for names not in the store; accounts mode never does,
+(``backend.credentials.environment``) for names not in the store; accounts mode never does,
 so nobody's run can read the server's environment.
 """
 
@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.commands.credentials import EnvironmentCredentials
 from backend.config import Settings
 from backend.credentials.crypto import SecretBox, UndecryptableSecret, box_from_settings
+from backend.credentials.environment import EnvironmentCredentials
 from backend.db.models import CredentialRecord, RunRecord
 from graph_engine.credentials import Credential
 from graph_engine.errors import CredentialNotFound

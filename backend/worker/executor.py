@@ -40,7 +40,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus import BusError, EventBus, RunRequest
-from backend.commands.credentials import EnvironmentCredentials
+from backend.credentials.environment import EnvironmentCredentials
 from backend.db import run_store
 from backend.db.workflow_store import get_version
 from backend.exchange.secret_scan import secret_values

@@ -20,7 +20,7 @@ from cli_support import chat, greeting, looping, routed, write
 from fakes.openai_server import fake_openai
 
 from backend.cli import EXIT_FAILURE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
-from backend.commands.credentials import variable_for
+from backend.credentials.environment import variable_for
 
 SECRET = "sk-test-do-not-print-4711"
 NODELOOM = [sys.executable, "-m", "backend.cli"]

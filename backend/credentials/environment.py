@@ -1,4 +1,5 @@
-"""Credentials for ``nodeloom run``, from environment variables.
+"""Credentials from environment variables: ``nodeloom run``, and a single-person server's
+fallback for names not in the store.
 
 A param holding ``{"$credential": "openai"}`` gets the value of
 ``NODELOOM_CREDENTIAL_OPENAI``: the name upper-cased, every run of characters other
