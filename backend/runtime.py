@@ -23,8 +23,8 @@ from backend.bus import EventBus, KafkaBus, KafkaSettings, MemoryBus, RunRequest
 from backend.config import Settings
 from backend.db import run_store
 from backend.db.queued_runs import QueuedRunWriter
-from backend.worker.reaper import Reaper
-from backend.worker.recorder import Recorder
+from backend.runs.reaper import Reaper
+from backend.runs.recorder import Recorder
 from backend.worker.service import WorkerService
 from backend.ws.hub import Hub
 

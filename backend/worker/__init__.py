@@ -1,5 +1,4 @@
-"""Execution side of runs: the executor (with its heartbeat), the recorder and the reaper.
-
-``nodeloom worker`` runs an ``Executor``; every API process runs a ``Recorder`` and a
-``Reaper`` (and, in the embedded mode, an ``Executor`` too). See each module.
+"""Execution side of runs: the executor (with its heartbeat), run by ``nodeloom worker``
+and, in the embedded mode, inside the API process. The API's own side of runs, the
+recorder and the reaper, is in ``backend.runs``.
 """

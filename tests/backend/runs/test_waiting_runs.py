@@ -24,7 +24,7 @@ from backend.bus import EventBus, KafkaBus, MemoryBus, Subscription
 from backend.db import run_store
 from backend.db import workflow_store as store
 from backend.db.models import RunEventRecord, RunRecord
-from backend.worker.reaper import Reaper
+from backend.runs.reaper import Reaper
 from graph_engine.document import WorkflowDocument
 
 QUEUE_TIMEOUT_S = 0.5

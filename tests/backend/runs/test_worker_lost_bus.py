@@ -30,7 +30,7 @@ from backend.bus import KafkaBus, RunRequest
 from backend.db import run_store
 from backend.db import workflow_store as store
 from backend.db.models import RunEventRecord, RunRecord
-from backend.worker.recorder import Recorder
+from backend.runs.recorder import Recorder
 from backend.worker.service import WorkerService
 from graph_engine.document import WorkflowDocument
 
