@@ -32,12 +32,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "e2e"))
+from chromium import chromium_browser
 from conftest import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     DIST_INDEX,
     NODELOOM,
     free_port,
@@ -281,9 +280,8 @@ def main(sizes: tuple[int, ...] = SIZES) -> int:
         log("starting nodeloom serve ...")
         with (
             running_server(command, port, env, workdir / "server.log") as url,
-            sync_playwright() as playwright,
+            chromium_browser() as browser,
         ):
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             for size in sizes:
                 context = browser.new_context(base_url=url, viewport=VIEWPORT)
                 context.add_init_script(PROBE)
@@ -297,7 +295,6 @@ def main(sizes: tuple[int, ...] = SIZES) -> int:
                 log(f"{size} nodes: imported as {workflow['id']}")
                 results[size] = measure(context.new_page(), workflow["id"], size)
                 context.close()
-            browser.close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print()

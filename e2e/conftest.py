@@ -22,22 +22,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page, sync_playwright
+from chromium import CHROMIUM, chromium_browser
+from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page
 
 REPO = Path(__file__).resolve().parent.parent
 DIST_INDEX = REPO / "frontend" / "dist" / "index.html"
 SCREENSHOTS = REPO / ".test-artifacts" / "screenshots"
 NODELOOM = Path(sys.executable).parent / "nodeloom"
-CHROMIUM = os.environ.get("NODELOOM_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 STARTUP_TIMEOUT_S = 60
 # Each throwaway server's database, by its base URL: for rows no API call can write
 # (helpers.store_legacy_workflow).
@@ -146,10 +137,8 @@ def accounts_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

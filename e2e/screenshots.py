@@ -20,10 +20,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from conftest import CHROMIUM, CHROMIUM_ARGS, NODELOOM, REPO, free_port, running_server
+from chromium import chromium_browser
+from conftest import NODELOOM, REPO, free_port, running_server
 
 OUT = REPO / "docs" / "screenshots"
 VIEWPORT = {"width": 1600, "height": 940}
@@ -108,9 +109,8 @@ def main(out: Path = OUT) -> None:
     try:
         with (
             running_server(command, port, env, workdir / "server.log") as url,
-            sync_playwright() as playwright,
+            chromium_browser() as browser,
         ):
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(base_url=url, viewport=VIEWPORT, device_scale_factor=1)
             response = context.request.post("/api/v1/workflows/import", data=twenty_node_workflow())
             assert response.ok, response.text()
@@ -133,7 +133,6 @@ def main(out: Path = OUT) -> None:
             shoot(page, out / "editor-light.png")
             page.get_by_role("button", name="Switch to dark theme").click()
             shoot(page, out / "editor-dark.png")
-            browser.close()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
