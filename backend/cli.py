@@ -122,6 +122,7 @@ def load_settings(**overrides: Any) -> Any:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    _read_env_file()
     settings = load_settings(host=args.host, port=args.port, database_url=args.database_url)
     from backend.commands.telemetry import start_telemetry
     from backend.observability.logging import logging_config
@@ -154,6 +155,15 @@ def _serve(args: argparse.Namespace) -> int:
 
         serve(create_app(settings), **options)  # closes WebSockets with 1001, exits 0
     return EXIT_OK
+
+
+def _read_env_file() -> None:
+    """``KEY=VALUE`` lines of ``.env`` in the working directory join the environment, for
+    the settings and for what model clients read themselves (``OPENAI_API_KEY``); a
+    variable the environment already has keeps its value."""
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:

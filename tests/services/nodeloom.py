@@ -35,6 +35,9 @@ class NodeloomProcess:
     log_path: Path
     port: int | None = None
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    # Another installation's command (a wheel's venv), run from another directory.
+    program: Path = NODELOOM
+    cwd: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -53,7 +56,11 @@ class NodeloomProcess:
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(NODELOOM), *self.args], env=environment, stdout=log, stderr=subprocess.STDOUT
+                [str(self.program), *self.args],
+                env=environment,
+                cwd=self.cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
