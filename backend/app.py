@@ -11,11 +11,11 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from backend.api.catalogue_body import served_catalogue
 from backend.api.deps import API_PREFIX
 from backend.api.limits import BodyLimitMiddleware
 from backend.api.links import add_links
 from backend.api.methods import MethodGuard
-from backend.api.node_types import served_catalogue
 from backend.api.origin import OriginGuard
 from backend.api.problems import install_problem_handlers, use_problem_media_type
 from backend.api.route_requirements import write_requirements

@@ -202,7 +202,7 @@ def _openapi(args: argparse.Namespace) -> int:
 
 
 def _asyncapi(args: argparse.Namespace) -> int:
-    from backend.api.asyncapi import served_asyncapi
+    from backend.api.asyncapi_body import served_asyncapi
     from backend.app import create_app
 
     document = served_asyncapi(create_app(load_settings()))  # as GET /api/v1/asyncapi.json

@@ -21,7 +21,7 @@ from backend.api.deps import CurrentUser, DocumentBody, SessionDep, WorkflowIdDe
 from backend.api.documents import DOCUMENT_REQUEST_BODY
 from backend.api.problems import problem_responses
 from backend.api.schemas import Workflow, WorkflowProblem
-from backend.api.workflows import CREATED, answer
+from backend.api.workflow_answers import CREATED, answer
 from backend.db import workflow_store as store
 from backend.exchange.credentials import with_credentials
 from backend.exchange.importer import prepare_import

@@ -7,17 +7,13 @@ as fixed bytes with a strong ETag: clients revalidate (``If-None-Match``) and ge
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
+from backend.api.catalogue_body import served_catalogue
 from backend.api.problems import problem_responses
 from backend.api.schemas import NodeTypeCatalogue
-from graph_engine import catalogue
-from graph_engine.ports import compatibility_table
 
 router = APIRouter(tags=["node types"])
 
@@ -39,22 +35,6 @@ RESPONSES = {
         "headers": _CACHE_HEADERS,
     },
 }
-
-
-@dataclass(frozen=True, slots=True)
-class _Served:
-    body: bytes
-    etag: str
-
-
-@cache
-def served_catalogue() -> _Served:
-    """The catalogue as JSON bytes plus its ETag, computed once per process."""
-    model = NodeTypeCatalogue.model_validate(
-        {"items": catalogue(), "port_compatibility": compatibility_table()}
-    )
-    body = model.model_dump_json().encode("utf-8")
-    return _Served(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
 
 
 @router.get(

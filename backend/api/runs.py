@@ -11,11 +11,9 @@ recorded ones.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.api.deps import (
     API_PREFIX,
@@ -25,48 +23,29 @@ from backend.api.deps import (
     SessionDep,
     WorkflowIdDep,
 )
+from backend.api.paging import Offset
 from backend.api.problems import problem_responses
+from backend.api.run_queueing import queue_run
+from backend.api.run_reads import AfterSeq, EventLimit, event_page, get_run_id
 from backend.api.run_schemas import ListedRun, Run, RunEventPage, RunPage, StartRun
-from backend.api.workflows import MAX_OFFSET
 from backend.auth.ownership import owns
-from backend.bus import BusError, ControlMessage, EventBus, RunRequest
-from backend.db import event_store, run_store
+from backend.bus import BusError, ControlMessage
+from backend.db import run_store
 from backend.db import workflow_store as store
 from backend.db.models import RunRecord
-from backend.db.queued_runs import QueuedRunWriter
 from backend.db.workflow_store import MAX_VERSION
-from backend.errors import (
-    FieldProblem,
-    InvalidInput,
-    RunFinished,
-    RunNotFound,
-    ServiceUnavailable,
-    WorkflowNotRunnable,
-)
+from backend.errors import RunFinished, RunNotFound
 from backend.runs.summary import RunStatus
 from backend.runs.waiting import MAX_WAIT_S, wait_for_end
-from graph_engine.analysis import run_blockers
-from graph_engine.errors import Problem
-from graph_engine.events import parse_event
-from graph_engine.run_inputs import declared_inputs, input_problems
 
 router = APIRouter(tags=["runs"])
 log = logging.getLogger(__name__)
-_RUN_ID = re.compile(r"[0-9a-f]{32}")
 
 _LOCATION = {"Location": {"description": "Where the run lives.", "schema": {"type": "string"}}}
 ACCEPTED = {202: {"description": "The run, queued.", "headers": _LOCATION}}
 FINISHED_IN_TIME = {
     200: {"description": "With `wait`: the run, finished within the wait.", "headers": _LOCATION}
 }
-
-
-def get_run_id(
-    run_id: Annotated[str, Path(description="The run's id (32 hexadecimal digits).")],
-) -> str:
-    if not _RUN_ID.fullmatch(run_id):
-        raise RunNotFound(run_id)
-    return run_id
 
 
 async def get_owned_run_id(
@@ -82,13 +61,6 @@ async def get_owned_run_id(
 
 
 OwnedRunId = Annotated[str, Depends(get_owned_run_id)]
-
-
-# The query of an event page, shared by the owner's and a share link's event lists.
-AfterSeq = Annotated[
-    int, Query(ge=-1, le=MAX_VERSION, description="Only events with a greater `seq`.")
-]
-EventLimit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 
 
 @router.post(
@@ -136,80 +108,6 @@ async def start_run(
     return Run.from_record(run)
 
 
-async def queue_run(
-    session: AsyncSession,
-    bus: EventBus,
-    queued_runs: QueuedRunWriter,
-    workflow_id: str,
-    version: int | None,
-    inputs: dict[str, str],
-    *,
-    owner_id: str,
-    share_link_id: str | None = None,
-    visitor_hash: str | None = None,
-) -> RunRecord:
-    """Check the version and the inputs, insert the queued run and publish it."""
-    # The caller's reads end here: the connection goes back to the pool (SQLite's has
-    # one), where the version's read and the writer take theirs.
-    await session.commit()
-    record = await store.version_to_run(session.bind, workflow_id, version)
-    _check_runnable(record.problems, record.document)
-    _check_inputs(record.document, inputs)
-    row, queued = run_store.new_queued_run(
-        workflow_id,
-        record.version,
-        inputs,
-        owner_id=owner_id,
-        share_link_id=share_link_id,
-        visitor_hash=visitor_hash,
-    )
-    await queued_runs.write(row, queued)  # with the runs started meanwhile, if any
-    run = RunRecord(**row)
-    request = RunRequest(
-        run_id=run.id, workflow_id=workflow_id, version=record.version, inputs=inputs
-    )
-    try:
-        await bus.publish_event(queued)
-        await bus.publish_request(request)
-    except BusError as error:
-        log.error("run %s could not be queued: %r", run.id, error)
-        await run_store.fail_queued(
-            session, run.id, "The run could not be queued: the event bus is unavailable."
-        )
-        raise ServiceUnavailable(
-            "The run could not be queued: the event bus is unavailable."
-        ) from None
-    return run
-
-
-def _check_runnable(problems: list[dict[str, Any]], document: dict[str, Any]) -> None:
-    """Refuse what the engine would refuse: the errors stored with the version (from
-    ``validate`` at save time), or ``nothing_to_run``."""
-    node_types = (str(node.get("type", "")) for node in document.get("nodes", []))
-    blockers = run_blockers(map(Problem.from_dict, problems), node_types)
-    if not blockers:
-        return
-    count = len(blockers)
-    raise WorkflowNotRunnable(
-        f"The workflow has {count} problem{'s' if count != 1 else ''} that stop it from "
-        "running; fix them and save it first.",
-        _field_problems(blockers),
-    )
-
-
-def _check_inputs(document: dict[str, Any], inputs: dict[str, str]) -> None:
-    problems = input_problems(declared_inputs(document.get("nodes", [])), inputs)
-    if problems:
-        raise InvalidInput(
-            f"The inputs do not match the workflow: {' '.join(p.message for p in problems)}",
-            _field_problems(problems),
-        )
-
-
-def _field_problems(problems: list[Problem]) -> list[FieldProblem]:
-    return [FieldProblem(p.code, p.message, pointer=p.pointer) for p in problems]
-
-
 @router.get(
     "/runs/{run_id}",
     operation_id="getRun",
@@ -232,7 +130,7 @@ async def list_workflow_runs(
     session: SessionDep,
     status: Annotated[RunStatus | None, Query(description="Only runs in this status.")] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
+    offset: Offset = 0,
 ) -> RunPage:
     """The workflow's runs, newest first."""
     await store.get_workflow(session, workflow_id)
@@ -296,14 +194,3 @@ async def list_run_events(
 ) -> RunEventPage:
     """The run's recorded events in `seq` order, a page at a time (for a past run's picture)."""
     return await event_page(session, run_id, after=after, limit=limit)
-
-
-async def event_page(session: AsyncSession, run_id: str, *, after: int, limit: int) -> RunEventPage:
-    await session.commit()  # the caller's reads end: the reads below take a connection
-    engine = session.bind
-    if await run_store.read_status(engine, run_id) is None:
-        raise RunNotFound(run_id)
-    rows = await event_store.read_events(engine, run_id, after=after, limit=limit)
-    items = [parse_event(row.payload) for row in rows]
-    next_after = rows[-1].seq if len(rows) == limit else None
-    return RunEventPage(items=items, next_after=next_after)

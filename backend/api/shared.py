@@ -31,10 +31,11 @@ from backend.api.deps import (
 )
 from backend.api.documents import DOCUMENT_REQUEST_BODY
 from backend.api.problems import problem_responses
+from backend.api.run_queueing import queue_run
+from backend.api.run_reads import AfterSeq, EventLimit, event_page, get_run_id
 from backend.api.run_schemas import ListedRun, Run, RunEventPage, RunSummary, StartRun
-from backend.api.runs import AfterSeq, EventLimit, event_page, get_run_id, queue_run
 from backend.api.schemas import Workflow
-from backend.api.workflows import CREATED, CURRENT, answer, copy_name
+from backend.api.workflow_answers import CREATED, CURRENT, answer, copy_name
 from backend.auth import share_links
 from backend.auth.errors import NotSignedIn
 from backend.auth.link_edits import check_credential_uses

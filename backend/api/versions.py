@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from backend.api.deps import CurrentUser, IfMatchDep, SessionDep, WorkflowIdDep, author_of
+from backend.api.paging import Offset
 from backend.api.problems import problem_responses
 from backend.api.schemas import Version, VersionPage, VersionSummary, Workflow
-from backend.api.workflows import CURRENT, MAX_OFFSET, answer
+from backend.api.workflow_answers import CURRENT, answer
 from backend.db import workflow_store as store
 from backend.db.workflow_store import MAX_VERSION
 from graph_engine.document import WorkflowDocument
@@ -29,7 +30,7 @@ async def list_workflow_versions(
     workflow_id: WorkflowIdDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
+    offset: Offset = 0,
 ) -> VersionPage:
     """The workflow's saved versions, newest first."""
     page = await store.list_versions(session, workflow_id, limit=limit, offset=offset)

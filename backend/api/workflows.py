@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response
 
 from backend.api.deps import (
-    API_PREFIX,
     CurrentUser,
     DocumentBody,
     IfMatchDep,
@@ -16,9 +15,9 @@ from backend.api.deps import (
     SessionDep,
     WorkflowIdDep,
     author_of,
-    etag,
 )
 from backend.api.documents import DOCUMENT_REQUEST_BODY
+from backend.api.paging import Offset
 from backend.api.problems import problem_responses
 from backend.api.schemas import (
     CreateWorkflow,
@@ -29,37 +28,17 @@ from backend.api.schemas import (
     WorkflowPage,
     WorkflowSummary,
 )
+from backend.api.workflow_answers import CREATED, CURRENT, answer, copy_name
 from backend.db import workflow_store as store
-from backend.db.models import WorkflowRecord
 from backend.db.workflow_store import WorkflowSort
 from graph_engine.document import MAX_NAME_LENGTH, WorkflowDocument, empty_document
 
 router = APIRouter(prefix="/workflows", tags=["workflows"])
 
-MAX_OFFSET = 10**9
-COPY_SUFFIX = " (copy)"
-
-_ETAG = {
-    "ETag": {"description": 'The workflow\'s version, quoted: `"3"`.', "schema": {"type": "string"}}
-}
-_LOCATION = {
-    "Location": {"description": "Where the new workflow lives.", "schema": {"type": "string"}}
-}
-CREATED = {201: {"description": "The new workflow.", "headers": {**_ETAG, **_LOCATION}}}
-CURRENT = {200: {"description": "The workflow.", "headers": _ETAG}}
-
 Message = Annotated[
     StorableText | None,
     Query(max_length=500, description="A note about this save, shown in the history."),
 ]
-
-
-def answer(record: WorkflowRecord, response: Response, *, created: bool = False) -> Workflow:
-    """The workflow as the API shows it, with its ETag (and Location when new)."""
-    response.headers["ETag"] = etag(record.version)
-    if created:
-        response.headers["Location"] = f"{API_PREFIX}/workflows/{record.id}"
-    return Workflow.from_record(record)
 
 
 @router.get(
@@ -72,7 +51,7 @@ async def list_workflows(
     session: SessionDep,
     owner_id: OwnerScope,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip.")] = 0,
+    offset: Offset = 0,
     q: Annotated[
         StorableText | None,
         Query(max_length=MAX_NAME_LENGTH, description="Case-insensitive part of the name."),
@@ -203,10 +182,6 @@ async def duplicate_workflow(
         session, document, message=message[:500], owner_id=user.user_id, author=author_of(user)
     )
     return answer(record, response, created=True)
-
-
-def copy_name(name: str) -> str:
-    return name[: MAX_NAME_LENGTH - len(COPY_SUFFIX)] + COPY_SUFFIX
 
 
 @router.delete(

@@ -26,7 +26,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 from run_support import API, create_workflow, greeting, link, slow_chat, start_run, wait_for_run
 
-from backend.api.asyncapi import served_asyncapi
+from backend.api.asyncapi_body import served_asyncapi
 from backend.bus import KafkaBus, KafkaSettings
 from backend.bus.asyncapi import asyncapi_document
 from backend.bus.base import RECORDER_GROUP, WORKERS_GROUP
