@@ -15,15 +15,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.config_kafka import check_kafka_security, kafka_security_of
 from backend.database_url import normalize_database_url
+from backend.frontend import built_frontend_dir
 from backend.web_origin import origin_of
 
 if TYPE_CHECKING:
     from backend.bus import KafkaSecurity
 
 MIB = 1024 * 1024
-REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA_DIR = Path("~/.nodeloom")
-DEFAULT_FRONTEND_DIR = REPO_ROOT / "frontend" / "dist"
+DEFAULT_FRONTEND_DIR = built_frontend_dir()
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug", "trace"]
 AuthMode = Literal["off", "on"]
@@ -69,7 +69,8 @@ class Settings(BaseSettings):
     frontend_dir: Path = Field(
         default=DEFAULT_FRONTEND_DIR,
         description="Directory holding the built frontend (`index.html` and assets) that the "
-        "server serves at `/`; defaults to `frontend/dist` in the source tree.",
+        "server serves at `/`; defaults to the one built into the installed wheel, or to "
+        "`frontend/dist` in the source tree.",
     )
     max_body_bytes: int = Field(
         default=10 * MIB,

@@ -10,6 +10,8 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
+PACKAGED_FRONTEND = Path(__file__).resolve().parent / "frontend_dist"
+SOURCE_FRONTEND = Path(__file__).resolve().parents[1] / "frontend" / "dist"
 API_ROOT = "/api"
 INDEX = "index.html"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -25,6 +27,12 @@ server), or build it yourself with <code>npm --prefix frontend ci &amp;&amp;
 npm --prefix frontend run build</code> and reload this page.</p>
 <p>The API works meanwhile: see <a href="/docs">/docs</a>.</p></body></html>
 """
+
+
+def built_frontend_dir() -> Path:
+    """The built frontend a wheel installs beside this module (``setup.py`` packs it), else
+    the source tree's ``frontend/dist``: an editable install or a checkout."""
+    return PACKAGED_FRONTEND if PACKAGED_FRONTEND.is_dir() else SOURCE_FRONTEND
 
 
 class PagesRoute(Route):

@@ -11,10 +11,11 @@ from pydantic import ValidationError
 from services.tls import Certificates, make_certificates
 
 from backend.bus import KafkaBus, KafkaSecurity
-from backend.config import PLACEHOLDER_SECRET_KEY, REPO_ROOT, Settings
+from backend.config import PLACEHOLDER_SECRET_KEY, Settings
 from backend.database_url import normalize_database_url, sqlite_path
 from backend.runtime import bus_from_settings
 
+REPO = Path(__file__).resolve().parents[2]
 KAFKA_PASSWORD = "kafka-password-7f3a"
 SHARED_KEY = "test-secret-key-shared-by-every-process-0123"
 
@@ -41,7 +42,8 @@ def test_defaults(tmp_path: Path):
     assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path}/.nodeloom/nodeloom.db"
     assert (settings.host, settings.port, settings.log_level) == ("127.0.0.1", 8000, "info")
     assert settings.max_body_bytes == 10 * 1024 * 1024
-    assert settings.frontend_dir == REPO_ROOT / "frontend" / "dist"
+    # A checkout (or its editable install) serves its own build.
+    assert settings.frontend_dir == REPO / "frontend" / "dist"
     assert settings.is_loopback
 
 
