@@ -32,6 +32,8 @@ ANTHROPIC_DEFAULT_MAX_TOKENS = 1024
 LOCAL_DEFAULT_MAX_TOKENS = 512
 NO_KEY = "not-needed"
 """Sent as the API key to an ``openai_compatible`` server when no credential is set."""
+SDK_RETRIES = 0
+"""Provider SDKs send each request once: the node's ``max_attempts`` is the one retry."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ def _openai(settings: ChatSettings, secret: str | None) -> Any:
         "model": settings.model_name,
         "api_key": secret or NO_KEY,
         "stream_usage": True,
+        "max_retries": SDK_RETRIES,
     }
     if settings.base_url:
         options["base_url"] = settings.base_url
@@ -92,6 +95,7 @@ def _anthropic(settings: ChatSettings, secret: str | None) -> Any:
         "api_key": secret,
         "max_tokens": settings.max_tokens or ANTHROPIC_DEFAULT_MAX_TOKENS,
         "stream_usage": True,
+        "max_retries": SDK_RETRIES,
     }
     if settings.base_url:
         options["base_url"] = settings.base_url

@@ -94,9 +94,13 @@ def openai_embeddings(
     model: str | None, secret: str | None, base_url: str | None, dimensions: int | None
 ) -> Embeddings:
     module = require("langchain_openai", feature="OpenAI embeddings", package="langchain-openai")
-    from graph_engine.providers.chat import NO_KEY
+    from graph_engine.providers.chat import NO_KEY, SDK_RETRIES
 
-    options: dict[str, Any] = {"model": model or OPENAI_DEFAULT_MODEL, "api_key": secret or NO_KEY}
+    options: dict[str, Any] = {
+        "model": model or OPENAI_DEFAULT_MODEL,
+        "api_key": secret or NO_KEY,
+        "max_retries": SDK_RETRIES,
+    }
     if base_url:
         # Other servers neither take token ids nor share OpenAI's tokenizer.
         options.update(base_url=base_url, check_embedding_ctx_length=False)

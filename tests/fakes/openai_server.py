@@ -6,6 +6,7 @@
   (a provider that leaks the key — the CLI must never print it);
 - ``hang``: streams one token, then holds the connection open until the client leaves;
 - ``fail``: ``400`` with an OpenAI error body;
+- ``busy``: ``503`` with an OpenAI error body — a status every SDK retries by default;
 - ``slow-<count>-<ms>``: streams ``count`` tokens (``t0 `` ``t1 ``…), one every ``ms``
   milliseconds — a model slow enough to watch a run in progress.
 
@@ -38,7 +39,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(raw)
         model = body.get("model")
         if model == "fail":
-            self._fail()
+            self._error(400, "model 'fail' is not loaded")
+            return
+        if model == "busy":
+            self._error(503, "the server is busy")
             return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -83,10 +87,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
         self.wfile.flush()
 
-    def _fail(self) -> None:
-        error = {"error": {"message": "model 'fail' is not loaded", "type": "invalid_request"}}
+    def _error(self, status: int, message: str) -> None:
+        error = {"error": {"message": message, "type": "invalid_request"}}
         payload = json.dumps(error).encode()
-        self.send_response(400)
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
         # No keep-alive: langchain-openai pools connections per base URL across event loops.
