@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from graph_engine.nodes import _template
+from graph_engine import templating
 from graph_engine.nodes.base import NodeContext, NodeParams, NodeType, Port, PortType
 
 
@@ -47,7 +47,7 @@ class Join(NodeType):
         @field_validator("template")
         @classmethod
         def _valid_template(cls, value: str) -> str:
-            _template.variables(value)
+            templating.variables(value)
             return value
 
     inputs = (Port("documents", PortType.DOCUMENTS, title="Documents", multiple=True),)
@@ -70,4 +70,4 @@ def _render(template: str, document: Any) -> str:
         value = metadata.get(name, "")
         return "" if value is None else str(value)
 
-    return _template.render(template, lookup)
+    return templating.render(template, lookup)

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from graph_engine.nodes import _template
+from graph_engine import templating
 from graph_engine.nodes.base import NodeContext, NodeParams, NodeType, Port, PortType
 
 
@@ -30,19 +30,19 @@ class PromptTemplate(NodeType):
         @field_validator("template")
         @classmethod
         def _valid_template(cls, value: str) -> str:
-            _template.variables(value)
+            templating.variables(value)
             return value
 
     outputs = (Port("prompt", PortType.TEXT, title="Prompt"),)
 
     @classmethod
     def input_ports(cls, params: PromptTemplate.Params) -> tuple[Port, ...]:
-        return tuple(Port(name, PortType.TEXT) for name in _template.variables(params.template))
+        return tuple(Port(name, PortType.TEXT) for name in templating.variables(params.template))
 
     async def run(
         self, ctx: NodeContext, inputs: Mapping[str, Any], params: PromptTemplate.Params
     ) -> dict[str, Any]:
-        return {"prompt": _template.render(params.template, lambda name: _text(inputs[name]))}
+        return {"prompt": templating.render(params.template, lambda name: _text(inputs[name]))}
 
 
 def _text(value: Any) -> str:

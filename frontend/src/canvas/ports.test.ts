@@ -6,7 +6,7 @@ import { portsFor, scanTemplate } from './ports';
 
 const spec = (type: string) => catalogue.byType.get(type)!;
 
-describe('scanTemplate (mirrors graph_engine/nodes/_template.py)', () => {
+describe('scanTemplate (mirrors graph_engine/templating.py)', () => {
   it('finds variables in order of first appearance, skipping literal braces', () => {
     expect(scanTemplate('Q: {question} C: {context} again {question} {{literal}}')).toEqual({
       variables: ['question', 'context'],

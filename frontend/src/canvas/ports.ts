@@ -1,7 +1,7 @@
 /**
  * A node's ports for its current params. Static types use the catalogue's ports; a type
  * with `dynamic_inputs_from` / `dynamic_outputs_from` derives them from that param the
- * way the engine does (graph_engine/nodes/_template.py, prompt.py, logic.py), so handles
+ * way the engine does (graph_engine/templating.py, prompt.py, logic.py), so handles
  * follow the params as the person types:
  *
  * - a string param is a template: one `text` port per `{variable}` (first appearance
@@ -22,7 +22,7 @@ export interface TemplateScan {
   error: { index: number; message: string } | null;
 }
 
-/** Mirrors graph_engine/nodes/_template.py; tests/fixtures/template_cases.json holds both to
+/** Mirrors graph_engine/templating.py; tests/fixtures/template_cases.json holds both to
  * the same answers. */
 export function scanTemplate(template: string): TemplateScan {
   const found = new Set<string>();

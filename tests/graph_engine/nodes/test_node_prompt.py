@@ -7,8 +7,8 @@ import pytest
 from engine_testkit import Flow, run_flow
 
 from graph_engine import validate
-from graph_engine.nodes._template import TemplateError, variables
 from graph_engine.nodes.prompt import PromptTemplate
+from graph_engine.templating import TemplateError, variables
 
 # The canvas's scanTemplate (frontend/src/canvas/ports.test.ts) is held to these too.
 CASES = json.loads(
