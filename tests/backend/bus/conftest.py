@@ -19,7 +19,14 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from bus_support import TEST_KAFKA_SETTINGS, Broker, BusFactory
-from services.kafka import TEST_KAFKA_ENV, KafkaUnavailable, check_connection, start_kafka
+from services.kafka import (
+    TEST_KAFKA_ENV,
+    KafkaServer,
+    KafkaUnavailable,
+    check_connection,
+    kafka_or_fail,
+    start_kafka,
+)
 
 from backend.bus import KafkaSettings
 from backend.bus.outage import OutageFilter
@@ -48,6 +55,18 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
         yield Broker(server.bootstrap_servers, server)
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def persistent_kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaServer]:
+    """Tansu keeping its log on a local S3 server: ``kill()`` then ``start()`` keeps it.
+
+    Always started here, even with ``NODELOOM_TEST_KAFKA`` set: the tests using it
+    SIGKILL and restart the broker, which they cannot do to an external one.
+    """
+    directory = tmp_path_factory.mktemp("kafka-s3")
+    with kafka_or_fail(directory, "the persistent-broker tests", storage="s3") as server:
+        yield server
 
 
 @pytest.fixture
