@@ -1,11 +1,13 @@
 /** A sticky note: Markdown shown on the canvas, edited in place on double-click. */
 import type { NodeProps } from '@xyflow/react';
-import { memo, useState } from 'react';
+import { lazy, memo, Suspense, useState } from 'react';
 
 import classes from './canvas.module.css';
 import { useEditorStoreApi } from './context';
-import { Markdown } from './markdown';
 import type { NoteFlowNode } from './types';
+
+// The Markdown renderer is its own chunk: editors without notes never download it.
+const Markdown = lazy(() => import('./markdown').then((module) => ({ default: module.Markdown })));
 
 function NoteNodeView({ id, data, selected }: NodeProps<NoteFlowNode>) {
   const store = useEditorStoreApi();
@@ -37,7 +39,9 @@ function NoteNodeView({ id, data, selected }: NodeProps<NoteFlowNode>) {
           }}
         />
       ) : text.trim() ? (
-        <Markdown text={text} />
+        <Suspense fallback={<p className={classes.notePending}>{text}</p>}>
+          <Markdown text={text} />
+        </Suspense>
       ) : (
         <p className={classes.notePlaceholder}>Double-click to write a note (Markdown)</p>
       )}

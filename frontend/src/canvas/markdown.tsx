@@ -1,51 +1,35 @@
-/** Just enough Markdown for sticky notes, rendered as React elements (never as HTML). */
-import type { ReactNode } from 'react';
+/** Sticky-note Markdown: react-markdown with GFM, no raw HTML, and only web or mail links. */
+import type { ComponentProps } from 'react';
+import ReactMarkdown, { type Components, type ExtraProps } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
 
-const INLINE = /(\*\*[^*]+\*\*|\*[^*]+\*|`[^`]+`)/g;
+const SAFE_URL = /^(https?:|mailto:)/i;
 
-function inline(text: string): ReactNode[] {
-  return text.split(INLINE).map((part, index) => {
-    if (part.startsWith('**') && part.endsWith('**') && part.length > 4)
-      return <strong key={index}>{part.slice(2, -2)}</strong>;
-    if (part.startsWith('`') && part.endsWith('`') && part.length > 2)
-      return <code key={index}>{part.slice(1, -1)}</code>;
-    if (part.startsWith('*') && part.endsWith('*') && part.length > 2)
-      return <em key={index}>{part.slice(1, -1)}</em>;
-    return part;
-  });
+/** Keeps http(s) and mailto URLs; anything else (javascript:, data:, relative) is dropped. */
+export function safeUrl(url: string): string | undefined {
+  return SAFE_URL.test(url.trim()) ? url : undefined;
 }
 
+/** A link leaves the canvas in a new tab; a link whose URL was dropped is plain text. */
+function NoteLink({ href, children, node: _node, ...rest }: ComponentProps<'a'> & ExtraProps) {
+  if (!href) return <span>{children}</span>;
+  return (
+    <a {...rest} href={href} target="_blank" rel="noopener noreferrer">
+      {children}
+    </a>
+  );
+}
+
+const COMPONENTS: Components = { a: NoteLink };
+const PLUGINS = [remarkGfm];
+
 export function Markdown({ text }: { text: string }) {
-  const blocks: ReactNode[] = [];
-  let list: string[] = [];
-  const flush = () => {
-    if (list.length) {
-      blocks.push(
-        <ul key={`ul-${blocks.length}`}>
-          {list.map((item, index) => (
-            <li key={index}>{inline(item)}</li>
-          ))}
-        </ul>,
-      );
-      list = [];
-    }
-  };
-  for (const line of text.split('\n')) {
-    const item = /^\s*[-*]\s+(.*)$/.exec(line);
-    if (item) {
-      list.push(item[1] ?? '');
-      continue;
-    }
-    flush();
-    const heading = /^(#{1,3})\s+(.*)$/.exec(line);
-    if (heading) {
-      const level = heading[1]!.length;
-      const Tag = (['h3', 'h4', 'h5'] as const)[level - 1]!;
-      blocks.push(<Tag key={blocks.length}>{inline(heading[2] ?? '')}</Tag>);
-    } else if (line.trim()) {
-      blocks.push(<p key={blocks.length}>{inline(line)}</p>);
-    }
-  }
-  flush();
-  return <div className="nl-markdown">{blocks}</div>;
+  return (
+    <div className="nl-markdown">
+      {/* Raw HTML in the text stays text: no rehype-raw, so it never becomes elements. */}
+      <ReactMarkdown remarkPlugins={PLUGINS} components={COMPONENTS} urlTransform={safeUrl}>
+        {text}
+      </ReactMarkdown>
+    </div>
+  );
 }

@@ -14,7 +14,8 @@ export const NOTE_SPEC: NodeTypeSpec = {
         type: 'string',
         title: 'Text',
         format: 'textarea',
-        description: 'Markdown: # headings, **bold**, *italic*, `code`, - lists.',
+        description:
+          'Markdown: # headings, **bold**, *italic*, [links](https://…), lists, ``` code blocks, tables.',
       },
     },
   },
