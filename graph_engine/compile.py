@@ -19,7 +19,7 @@ so every node still "runs" once â€” skipped nodes only report ``node.skipped`` â
 joins downstream of a router never wait forever.
 
 ``max_attempts`` becomes a ``RetryPolicy``; ``timeout_seconds`` an ``asyncio.timeout``
-around the node (see ``executor``).
+around the node (see ``node_runner``).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from graph_engine.analysis import (
 from graph_engine.context import RunScope
 from graph_engine.document import WorkflowDocument
 from graph_engine.errors import NodeFailure, RunCancelled, ValidationFailed
-from graph_engine.executor import InputSource, NodePlan, execute
+from graph_engine.node_runner import InputSource, NodePlan, execute
 from graph_engine.ports import needs_coercion
 from graph_engine.registry import Registry
 from graph_engine.run_inputs import DeclaredInput
@@ -243,5 +243,5 @@ def _retry(plan: NodePlan, options: CompileOptions) -> RetryPolicy | None:
 
 
 def _should_retry(error: Exception) -> bool:
-    # The executor already decided: a final failure arrives as NodeFailure.
+    # The node runner already decided: a final failure arrives as NodeFailure.
     return not isinstance(error, NodeFailure | RunCancelled)

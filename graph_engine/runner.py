@@ -60,7 +60,7 @@ from graph_engine.events import (
     trusted,
 )
 from graph_engine.events import RunCancelled as RunCancelledEvent
-from graph_engine.executor import error_info, gather
+from graph_engine.node_runner import error_info, gather
 from graph_engine.preview import preview, scrub
 from graph_engine.registry import Registry
 from graph_engine.run_inputs import input_problems, keyed_by_name

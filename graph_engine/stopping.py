@@ -70,7 +70,7 @@ async def run_stoppable(
 
 class TaskStop:
     """Cancels one task while armed (again every ``CANCEL_RETRY_S`` until disarmed);
-    ``disarm`` takes those cancellations back. Also the node timeout's (``executor``)."""
+    ``disarm`` takes those cancellations back. Also the node timeout's (``node_runner``)."""
 
     __slots__ = ("_armed", "_cancels", "_retry", "_task", "_took_back", "baseline")
 

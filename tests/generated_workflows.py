@@ -9,7 +9,7 @@ nameless input) and says which problem code ``validate`` must report and for whi
 or edge.
 
 ``reference_run`` is the differential oracle: a plain topological evaluation with
-networkx, written from the engine's documented rules (executor: skipping; compile:
+networkx, written from the engine's documented rules (node_runner: skipping; compile:
 reading order of a ``multiple`` input), no LangGraph and no compiler.
 """
 

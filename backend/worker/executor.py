@@ -49,7 +49,7 @@ from backend.worker.sink import PublishingSink
 from graph_engine.credentials import CredentialResolver
 from graph_engine.errors import EventSinkError, GraphEngineError
 from graph_engine.events import ErrorInfo
-from graph_engine.executor import error_info
+from graph_engine.node_runner import error_info
 
 log = logging.getLogger(__name__)
 COMPILED_CACHE_SIZE = 256
