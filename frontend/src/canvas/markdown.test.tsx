@@ -61,6 +61,12 @@ describe('sticky-note Markdown', () => {
     expect(note.querySelector('img, script, a, [onerror]')).toBeNull();
   });
 
+  it('never fetches an image: it shows its description', () => {
+    const note = renderNote('Look: ![the pipeline](https://tracker.example/pixel.png)');
+    expect(note.querySelector('img')).toBeNull();
+    expect(note).toHaveTextContent('Look: [the pipeline]');
+  });
+
   it('renders GFM strikethrough and tables', () => {
     const note = renderNote('~~old~~\n\n| a | b |\n| - | - |\n| 1 | 2 |');
     expect(note.querySelector('del')).toHaveTextContent('old');

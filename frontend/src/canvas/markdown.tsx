@@ -1,4 +1,8 @@
-/** Sticky-note Markdown: react-markdown with GFM, no raw HTML, and only web or mail links. */
+/**
+ * Sticky-note Markdown: react-markdown with GFM, no raw HTML, only web or mail links, and
+ * no images: a shared canvas must not make its visitors' browsers fetch someone's URL
+ * (a tracking pixel); an image shows as its alt text.
+ */
 import type { ComponentProps } from 'react';
 import ReactMarkdown, { type Components, type ExtraProps } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
@@ -20,7 +24,12 @@ function NoteLink({ href, children, node: _node, ...rest }: ComponentProps<'a'> 
   );
 }
 
-const COMPONENTS: Components = { a: NoteLink };
+/** An image is shown as its description, never fetched. */
+function NoteImage({ alt }: ComponentProps<'img'> & ExtraProps) {
+  return alt ? <span>[{alt}]</span> : null;
+}
+
+const COMPONENTS: Components = { a: NoteLink, img: NoteImage };
 const PLUGINS = [remarkGfm];
 
 export function Markdown({ text }: { text: string }) {
