@@ -41,7 +41,7 @@ from graph_engine.analysis import (
 )
 from graph_engine.context import RunScope
 from graph_engine.document import WorkflowDocument
-from graph_engine.errors import NodeFailure, RunCancelled, ValidationFailed
+from graph_engine.errors import NodeCancelled, NodeFailure, ValidationFailed
 from graph_engine.node_runner import InputSource, NodePlan, execute
 from graph_engine.ports import needs_coercion
 from graph_engine.registry import Registry
@@ -244,4 +244,4 @@ def _retry(plan: NodePlan, options: CompileOptions) -> RetryPolicy | None:
 
 def _should_retry(error: Exception) -> bool:
     # The node runner already decided: a final failure arrives as NodeFailure.
-    return not isinstance(error, NodeFailure | RunCancelled)
+    return not isinstance(error, NodeFailure | NodeCancelled)

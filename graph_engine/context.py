@@ -25,7 +25,7 @@ from typing import Any
 
 from graph_engine.credentials import Credential, CredentialRef, CredentialResolver, as_credential
 from graph_engine.emitter import Emitter
-from graph_engine.errors import RunCancelled
+from graph_engine.errors import NodeCancelled
 from graph_engine.events import NodeToken, NodeTokenData, TokenUsage
 
 _logger = logging.getLogger("graph_engine.node")
@@ -99,9 +99,9 @@ class NodeContext:
         return self._scope.cancel.is_set()
 
     def check_cancelled(self) -> None:
-        """Raise ``RunCancelled`` if the run has been cancelled."""
+        """Raise ``NodeCancelled`` if the run has been cancelled."""
         if self._scope.cancel.is_set():
-            raise RunCancelled("The run was cancelled.")
+            raise NodeCancelled("The run was cancelled.")
 
     async def credential(
         self, ref: CredentialRef | str, *, provider: str | tuple[str, ...]

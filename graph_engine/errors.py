@@ -19,7 +19,7 @@ The hierarchy::
         ├── CredentialNotFound   the resolver has no such credential
         ├── CredentialMismatch   the credential is for another provider or endpoint
         ├── NodeOutputError      a node returned the wrong output ports
-        └── RunCancelled         raised by ``ctx.check_cancelled()``
+        └── NodeCancelled        raised by ``ctx.check_cancelled()``
 
 A node may raise any exception; the engine reports its class name and message (with
 credential values scrubbed) and never a stack trace.
@@ -154,8 +154,9 @@ class NodeOutputError(NodeError):
     retryable = False
 
 
-class RunCancelled(NodeError):
-    """Raised by ``ctx.check_cancelled()``; the run ends with ``run.cancelled``."""
+class NodeCancelled(NodeError):
+    """Raised by ``ctx.check_cancelled()``; the run ends with ``run.cancelled``
+    (the event ``events.RunCancelled``)."""
 
     code = "run_cancelled"
     retryable = False

@@ -26,11 +26,11 @@ from typing import Any
 from graph_engine.context import NodeContext, RunScope
 from graph_engine.errors import (
     GraphEngineError,
+    NodeCancelled,
     NodeError,
     NodeFailure,
     NodeOutputError,
     NodeTimeout,
-    RunCancelled,
 )
 from graph_engine.events import (
     PREVIEW_LIMIT,
@@ -117,7 +117,7 @@ async def execute(plan: NodePlan, scope: RunScope, state: Mapping[str, Any]) -> 
             outputs = await _run_with_timeout(plan, ctx, inputs)
         if type(outputs) is not dict or outputs.keys() != plan.output_ports:
             _bad_outputs(plan, outputs)
-    except (asyncio.CancelledError, RunCancelled):
+    except (asyncio.CancelledError, NodeCancelled):
         raise  # still in scope.running: the terminal event lists it as interrupted
     except Exception as error:  # any node fault: reported as node.failed, never swallowed
         running.discard(node_id)

@@ -41,15 +41,16 @@ from graph_engine.emitter import Emitter
 from graph_engine.errors import (
     DocumentError,
     InvalidRunInputs,
+    NodeCancelled,
     NodeFailure,
     Problem,
-    RunCancelled,
     ValidationFailed,
 )
 from graph_engine.events import (
     ErrorInfo,
     EventSink,
     ProblemInfo,
+    RunCancelled,
     RunCancelledData,
     RunFailed,
     RunFailedData,
@@ -59,7 +60,6 @@ from graph_engine.events import (
     RunSucceededData,
     trusted,
 )
-from graph_engine.events import RunCancelled as RunCancelledEvent
 from graph_engine.node_runner import error_info, gather
 from graph_engine.preview import preview, scrub
 from graph_engine.registry import Registry
@@ -169,7 +169,7 @@ async def _execute(
         return RunResult(scope.run_id, "failed", duration_ms=elapsed)  # aclose() raises
     # A cancel set before the run ended wins, also when a node swallowed the cancellation
     # and the graph went on to finish or fail (see ``stopping``).
-    if isinstance(outcome, Stopped | RunCancelled) or scope.cancel.is_set():
+    if isinstance(outcome, Stopped | NodeCancelled) or scope.cancel.is_set():
         return _stopped(scope, abort_reason, elapsed)
     if isinstance(outcome, Exception):
         return _failed(scope, outcome, elapsed)
@@ -201,7 +201,7 @@ def _stopped(
     if reason is not None:
         return _ended_failed(scope, reason, None, elapsed)
     data = RunCancelledData(interrupted=sorted(scope.running), duration_ms=elapsed)
-    scope.emitter.emit(RunCancelledEvent, data)
+    scope.emitter.emit(RunCancelled, data)
     return RunResult(scope.run_id, "cancelled", duration_ms=elapsed)
 
 

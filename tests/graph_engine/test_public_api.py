@@ -46,3 +46,21 @@ def test_no_submodule_shadows_an_exported_name():
         exported = getattr(graph_engine, name)
         assert not isinstance(exported, type(pathlib)), name
     assert callable(graph_engine.validate)
+
+
+def test_an_error_and_an_event_never_share_a_name():
+    """``except RunCancelled`` and ``emit(RunCancelled, …)`` must not mean two classes."""
+    import inspect
+
+    from graph_engine import errors, events
+
+    def classes(module: object) -> set[str]:
+        return {name for name, value in vars(module).items() if inspect.isclass(value)}
+
+    errors_defined = {
+        n for n in classes(errors) if getattr(errors, n).__module__ == errors.__name__
+    }
+    events_defined = {
+        n for n in classes(events) if getattr(events, n).__module__ == events.__name__
+    }
+    assert errors_defined & events_defined == set()
