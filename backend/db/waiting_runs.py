@@ -13,7 +13,7 @@ claim of a run succeeds.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, bindparam, update
@@ -43,11 +43,13 @@ _REQUEUE = (
 )
 
 
-async def requeue_waiting(session: AsyncSession, timeout_s: float) -> list[Row[Any]]:
+async def requeue_waiting(
+    session: AsyncSession, timeout_s: float, now: datetime | None = None
+) -> list[Row[Any]]:
     """Mark the runs queued longer than ``timeout_s`` and never asked for again as asked
-    for now; returns them (``id``, ``workflow_id``, ``workflow_version``, ``inputs``) for
-    the caller to publish their requests."""
-    moment = utcnow()
+    for ``now``; returns them (``id``, ``workflow_id``, ``workflow_version``, ``inputs``)
+    for the caller to publish their requests."""
+    moment = now or utcnow()
     cutoff = moment - timedelta(seconds=timeout_s)
     result = await session.execute(_REQUEUE, {"cutoff": cutoff, "moment": moment})
     rows = list(result.all())
@@ -65,10 +67,12 @@ async def forget_requeue(session: AsyncSession, run_id: str) -> None:
     await session.commit()
 
 
-async def fail_waiting(session: AsyncSession, timeout_s: float) -> list[RunFailed]:
-    """Fail the runs still queued ``timeout_s`` after they were asked for again; returns
-    their ``run.failed`` events (recorded already) for the caller to publish."""
-    cutoff = utcnow() - timedelta(seconds=timeout_s)
+async def fail_waiting(
+    session: AsyncSession, timeout_s: float, now: datetime | None = None
+) -> list[RunFailed]:
+    """Fail the runs still queued ``timeout_s`` after they were asked for again (as of
+    ``now``); returns their ``run.failed`` events (recorded already) to publish."""
+    cutoff = (now or utcnow()) - timedelta(seconds=timeout_s)
     error = ErrorInfo(
         type=QUEUE_TIMEOUT,
         code="queue_timeout",

@@ -20,6 +20,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Row
@@ -28,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus import BusError, EventBus, RunRequest
 from backend.db import run_store, waiting_runs
+from backend.db.models import utcnow
 from backend.observability.runs import RunObserver
 from graph_engine.events import RunFailed
 
@@ -51,9 +54,11 @@ class Reaper:
         sessions: async_sessionmaker[AsyncSession],
         timeout_s: float,
         queue_timeout_s: float,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._bus = bus
         self._sessions = sessions
+        self._clock = clock  # what a queued run's age is measured against
         self.timeout_s = timeout_s
         self.queue_timeout_s = queue_timeout_s
         self.interval_s = min(max(min(timeout_s, queue_timeout_s) / 4, 0.1), 5.0)
@@ -70,14 +75,19 @@ class Reaper:
         )
         for event in done.worker_lost:
             log.warning("run %s: its worker stopped responding; marked failed", event.run_id)
+        now = self._clock()  # one moment for the round: a run is not asked for and failed in it
         requeued = await self._query(
-            "looking for runs no worker took", waiting_runs.requeue_waiting, self.queue_timeout_s
+            "looking for runs no worker took",
+            partial(waiting_runs.requeue_waiting, now=now),
+            self.queue_timeout_s,
         )
         for run in requeued:
             if await self._request_again(run):
                 done.requested_again.append(run.id)
         done.queue_timed_out = await self._query(
-            "failing runs no worker took", waiting_runs.fail_waiting, self.queue_timeout_s
+            "failing runs no worker took",
+            partial(waiting_runs.fail_waiting, now=now),
+            self.queue_timeout_s,
         )
         for event in done.queue_timed_out:
             log.warning(

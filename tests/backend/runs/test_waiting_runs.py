@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,32 @@ from graph_engine.document import WorkflowDocument
 QUEUE_TIMEOUT_S = 0.5
 PASSES = 32
 """Reaper passes racing over the same runs, as that many API replicas would."""
+PAST_TIMEOUT = timedelta(seconds=QUEUE_TIMEOUT_S + 0.1)
+
+
+class Clock:
+    """The reapers' time, moved by the test: however slow the machine, a round of passes
+    happens at one moment, so "not yet", "ask again" and "fail" never blur. It starts when
+    the newest of the runs was queued."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    @classmethod
+    async def at_queueing(
+        cls, sessions: async_sessionmaker[AsyncSession], run_ids: list[str]
+    ) -> Clock:
+        return cls(max(run.created_at for run in (await _rows(sessions, run_ids)).values()))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self) -> None:
+        self.now += PAST_TIMEOUT
+
+
+def reaper_on(bus: EventBus, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Reaper:
+    return Reaper(bus, sessions, timeout_s=60, queue_timeout_s=QUEUE_TIMEOUT_S, clock=clock)
 
 
 @pytest.fixture(params=["memory", "kafka"])
@@ -90,17 +117,18 @@ async def test_a_run_no_worker_takes_is_requested_again_once_then_failed_once(
     sessions: async_sessionmaker[AsyncSession], bus: EventBus
 ):
     run_ids = await _queued_runs(sessions, 3)
-    reaper = Reaper(bus, sessions, timeout_s=60, queue_timeout_s=QUEUE_TIMEOUT_S)
+    clock = await Clock.at_queueing(sessions, run_ids)
+    reaper = reaper_on(bus, sessions, clock)
     async with bus.requests() as requests, bus.recorded_events("watchers") as events:
         assert await _race(reaper) == (Counter(), Counter())  # not waited long enough yet
 
-        await asyncio.sleep(QUEUE_TIMEOUT_S + 0.1)
+        clock.advance()
         requested, failed = await _race(reaper)
         assert requested == Counter(run_ids) and failed == Counter()
         assert Counter(request.run_id for request in await _received(requests)) == requested
         assert {run.status for run in (await _rows(sessions, run_ids)).values()} == {"queued"}
 
-        await asyncio.sleep(QUEUE_TIMEOUT_S + 0.1)
+        clock.advance()
         requested, failed = await _race(reaper)
         assert requested == Counter() and failed == Counter(run_ids)
         published = [e for e in await _received(events) if e.type == "run.failed"]
@@ -121,16 +149,17 @@ async def test_a_run_a_worker_took_is_left_to_its_worker(
     sessions: async_sessionmaker[AsyncSession], bus: EventBus
 ):
     taken, requested_then_taken = await _queued_runs(sessions, 2)
-    reaper = Reaper(bus, sessions, timeout_s=60, queue_timeout_s=QUEUE_TIMEOUT_S)
+    clock = await Clock.at_queueing(sessions, [taken, requested_then_taken])
+    reaper = reaper_on(bus, sessions, clock)
     async with sessions() as session:
         assert await run_store.claim_runs(session, [taken], "worker-1") == {taken}
-    await asyncio.sleep(QUEUE_TIMEOUT_S + 0.1)
+    clock.advance()
     requested, _ = await _race(reaper)
     assert requested == Counter([requested_then_taken])
     async with sessions() as session:
         claimed = await run_store.claim_runs(session, [requested_then_taken], "worker-2")
         assert claimed == {requested_then_taken}
-    await asyncio.sleep(QUEUE_TIMEOUT_S + 0.1)
+    clock.advance()
     assert await _race(reaper) == (Counter(), Counter())
     rows = await _rows(sessions, [taken, requested_then_taken])
     assert {run.status for run in rows.values()} == {"running"}
@@ -140,12 +169,11 @@ async def test_a_request_that_cannot_be_sent_again_is_tried_again_later(
     sessions: async_sessionmaker[AsyncSession], bus: EventBus
 ):
     [run_id] = await _queued_runs(sessions, 1)
-    await asyncio.sleep(QUEUE_TIMEOUT_S + 0.1)
+    clock = await Clock.at_queueing(sessions, [run_id])
+    clock.advance()
     unstarted = MemoryBus()  # publishing on it fails
-    cut_off = Reaper(unstarted, sessions, timeout_s=60, queue_timeout_s=QUEUE_TIMEOUT_S)
-    assert (await cut_off.reap_once()).requested_again == []
-    reaper = Reaper(bus, sessions, timeout_s=60, queue_timeout_s=QUEUE_TIMEOUT_S)
-    assert (await reaper.reap_once()).requested_again == [run_id]
+    assert (await reaper_on(unstarted, sessions, clock).reap_once()).requested_again == []
+    assert (await reaper_on(bus, sessions, clock).reap_once()).requested_again == [run_id]
 
 
 @pytest.mark.parametrize("kafka", [False, True], ids=["memory", "kafka"])
