@@ -16,10 +16,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from backend.exchange.credentials import references
 from graph_engine.credentials import Credential
+from graph_engine.preview import scrub
 
 ENV_PREFIX = "NODELOOM_CREDENTIAL_"
-SCRUBBED = "***"
 
 
 def variable_for(name: str) -> str:
@@ -54,35 +55,9 @@ class EnvironmentCredentials:
 
     def scrub(self, value: Any) -> Any:
         """``value`` (JSON-able) with every resolved secret replaced by ``***``."""
-        secrets = [secret for secret in self.resolved if secret]
-        if not secrets:
-            return value
-        return _scrub(value, secrets)
-
-
-def _scrub(value: Any, secrets: list[str]) -> Any:
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, SCRUBBED)
-        return value
-    if isinstance(value, dict):
-        return {_scrub(key, secrets): _scrub(item, secrets) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_scrub(item, secrets) for item in value]
-    return value
+        return scrub(value, self.resolved)
 
 
 def referenced_credentials(value: Any) -> set[str]:
     """Every ``{"$credential": NAME}`` name in a document's params."""
-    found: set[str] = set()
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            name = item.get("$credential")
-            if isinstance(name, str) and len(item) == 1:
-                found.add(name)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
+    return set(references(value))
