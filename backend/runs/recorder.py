@@ -2,11 +2,19 @@
 
 It reads the events as a member of the ``nodeloom-recorder`` group and writes them in
 batches (whatever arrived while the previous batch was written), so a burst costs one
-transaction instead of one per event. Writes are idempotent (see ``event_store``); a
-batch that fails because the database is unreachable is retried until it is written.
+transaction instead of one per event. Writes are idempotent (see ``event_store``).
 
-A batch counts as handled only when the next one is asked for, which is after it was
-written: a recorder that dies mid-batch leaves it to be delivered again (at-least-once).
+Nothing is lost: a batch counts as handled (its offsets are committed) only when the next
+one is asked for, which is after ``_store`` returned, so a recorder that dies or is
+cancelled mid-batch leaves it to be delivered again. ``_store`` returns only once every
+event of the batch is written, or found to be one the database refuses on its own:
+
+- an error that says the database is unreachable or busy (a connection lost, a restart,
+  a deadlock's victim) is retried until the write succeeds, for as long as it takes;
+- any other error may be one bad event spoiling the batch: the events are then written
+  one by one, and an event refused twice while the others go in is dropped and logged
+  with its run id and seq. So a poison event does not block the partition forever, and
+  costs nothing but itself.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus import BusError, EventBus
@@ -63,38 +71,80 @@ class Recorder:
             await asyncio.sleep(RETRY_DELAY_S)
 
     async def _store(self, batch: list[RunEvent]) -> None:
+        try:
+            recorded = await self._write(batch)
+        except Exception as error:  # whatever the cause: one by one finds the bad events
+            log.warning(
+                "recording %d events failed, writing them one by one: %r", len(batch), error
+            )
+            recorded = await self._write_one_by_one(batch)
+        self.recorded += len(recorded)
+        if self._on_recorded is not None:
+            self._on_recorded(recorded)
+
+    async def _write(self, events: list[RunEvent]) -> list[RunEvent]:
+        """Write ``events`` in one transaction, retrying while the database is unreachable;
+        returns those written (not the events of unknown runs), raises what it refused."""
         while True:
             try:
                 async with self._sessions() as session:
-                    unknown = await event_store.record_events(session, batch)
+                    unknown = await event_store.record_events(session, events)
                 break
-            except (OperationalError, DBAPIError) as error:
-                if not _is_connection_problem(error):
-                    log.exception("recording %d events failed; they are dropped", len(batch))
-                    return
+            except Exception as error:
+                if not _is_transient(error):
+                    raise
                 log.warning("writing run events failed, retrying: %r", error)
-            except SQLAlchemyError:
-                log.exception("recording %d events failed; they are dropped", len(batch))
-                return
             await asyncio.sleep(RETRY_DELAY_S)
-        if unknown:
-            log.warning("dropped %d events of unknown runs", len(unknown))
-            missing = {event.run_id for event in unknown}
-            batch = [event for event in batch if event.run_id not in missing]
-        self.recorded += len(batch)
-        if self._on_recorded is not None:
-            self._on_recorded(batch)
+        if not unknown:
+            return events
+        log.warning("dropped %d events of unknown runs: %s", len(unknown), _names(unknown))
+        missing = {event.run_id for event in unknown}
+        return [event for event in events if event.run_id not in missing]
+
+    async def _write_one_by_one(self, batch: list[RunEvent]) -> list[RunEvent]:
+        recorded: list[RunEvent] = []
+        for event in batch:
+            for attempt in range(1, REFUSALS_TO_DROP + 1):
+                try:
+                    recorded += await self._write([event])
+                    break
+                except Exception as error:  # logged below; the event is dropped
+                    if attempt == REFUSALS_TO_DROP:
+                        log.error(
+                            "the database refuses run event %s (%s); it is dropped: %r",
+                            _names([event]),
+                            event.type,
+                            error,
+                        )
+                    else:
+                        await asyncio.sleep(RETRY_DELAY_S)
+        return recorded
 
 
-_RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+REFUSALS_TO_DROP = 2  # the second attempt rules out a connection broken in a way not caught
+# The database's state, not the data's fault: a serialization failure, a deadlock, a
+# read-only transaction (a failover under way), a lock or statement timeout, and class 53,
+# insufficient resources (disk full, out of memory, too many connections).
+_RETRY_SQLSTATES = frozenset({"40001", "40P01", "25006", "55P03", "57014"})
+_RETRY_SQLSTATE_CLASSES = ("53",)
 
 
-def _is_connection_problem(error: DBAPIError) -> bool:
-    """Worth retrying: the database is unreachable, or it chose this write as a deadlock's
-    victim (writes are idempotent, so trying the batch again is safe)."""
-    sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+def _is_transient(error: BaseException) -> bool:
+    """Worth retrying as it is: the database is unreachable, its connection broke (asyncpg
+    says "another operation is in progress" on one an outage broke), or it cannot write
+    for now (writes are idempotent, so trying the batch again is safe)."""
+    if database_unavailable(error) or isinstance(error, OSError):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None) or ""
     return (
-        isinstance(error, OperationalError)
-        or database_unavailable(error)  # e.g. "the database system is starting up"
+        isinstance(error, OperationalError | InterfaceError)
         or sqlstate in _RETRY_SQLSTATES
+        or sqlstate.startswith(_RETRY_SQLSTATE_CLASSES)
     )
+
+
+def _names(events: Sequence[RunEvent]) -> str:
+    """``run_id#seq`` of each event, for a log line."""
+    return ", ".join(f"{event.run_id}#{event.seq}" for event in events)
