@@ -14,6 +14,19 @@ only then is the acknowledgement awaited, so overlapping publishes share produce
 and keep their order on a partition (aiokafka sends one request per partition at a time
 and retries it before the next). A record sent again after a loss or a timeout may land
 behind later ones; readers put a run's events back in ``seq`` order.
+
+Idempotence is off, because the test broker cannot serve it to aiokafka (tried with
+Tansu 0.6.0 and aiokafka 0.14, memory and S3 storage alike): aiokafka knows only
+version 0 of ``InitProducerId``, which carries no producer id or epoch; Tansu logs
+``tansu_storage::dynostore: producer=None epoch=None`` and answers ``UNKNOWN_SERVER_ERROR``,
+so ``start()`` fails with ``Unexpected error during InitProducerIdRequest:
+<class 'aiokafka.errors.UnknownError'>``. librdkafka (confluent-kafka 2.16, a later
+version of the request) gets a producer id from both storages, but after a restart of
+the memory broker every produce fails with ``UNKNOWN_PRODUCER_ID`` and nothing is
+delivered within 30 s, where the non-idempotent producer here re-creates the topic and
+goes on. Duplicates therefore stay possible and every reader drops them by
+``(run_id, seq)``; ``tests/backend/bus/test_producer_idempotence.py`` says when this
+changes.
 """
 
 from __future__ import annotations
