@@ -86,7 +86,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     engine = create_engine(settings.database_url)
     app.state.engine = engine
     app.state.sessions = create_session_factory(engine)
-    runtime = app.state.runtime = Runtime(settings, app.state.sessions)
+    runtime = app.state.runtime = Runtime(settings, engine, app.state.sessions)
     _warm_up()
     try:
         try:

@@ -1,10 +1,11 @@
 """What runs beside the HTTP API in one process: the bus, the hub, the recorder, the
 reaper and (in the embedded mode) a worker.
 
-``Runtime.start`` brings them up in order — the bus, then the follower feeding the hub
-(so WebSockets see events from the start), the recorder and the reaper, and last the
-worker — and ``stop`` takes them down in reverse, letting the worker drain and the
-recorder write what it has.
+``Runtime.start`` brings them up in order — the word of recorded events for the hub
+(this process's writes; on PostgreSQL every process's, through ``LISTEN``), the bus, the
+follower feeding the hub (so WebSockets see events from the start), the recorder and the
+reaper, and last the worker — and ``stop`` takes them down in reverse, letting the
+worker drain and the recorder write what it has.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from collections.abc import Coroutine
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backend.bus import EventBus, KafkaBus, KafkaSettings, MemoryBus, RunRequest
 from backend.config import Settings
-from backend.db import run_store
+from backend.db import recorded_signal, run_store
 from backend.db.queued_runs import QueuedRunWriter
+from backend.db.recorded_listener import RecordedListener
 from backend.runs.reaper import Reaper
 from backend.runs.recorder import Recorder
 from backend.worker.service import WorkerService
@@ -53,13 +55,25 @@ def bus_from_settings(settings: Settings, role: str) -> EventBus:
 
 
 class Runtime:
-    def __init__(self, settings: Settings, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: AsyncEngine,
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
         self.settings = settings
+        self._engine = engine
         self._sessions = sessions
         self.bus = bus_from_settings(settings, "api")
         self.hub = Hub()
         self.queued_runs = QueuedRunWriter(sessions)
-        self.recorder = Recorder(self.bus, sessions, on_recorded=self.hub.recorded)
+        self.recorder = Recorder(self.bus, sessions)
+        self.recorded_listener = (
+            RecordedListener(engine, self.hub.recorded, self.hub.recorded_lost)
+            if engine.dialect.name == "postgresql"
+            else None
+        )
+        self._stop_hearing = lambda: None
         self.reaper = Reaper(
             self.bus,
             sessions,
@@ -72,6 +86,9 @@ class Runtime:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        self._stop_hearing = recorded_signal.listen(self._engine, self.hub.recorded)
+        if self.recorded_listener is not None:
+            self._spawn(self.recorded_listener.run(), "recorded-listener")
         await self.bus.start()
         self._spawn(self.hub.follow(self.bus), "hub-follower")
         try:
@@ -118,6 +135,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
+        self._stop_hearing()
         await self.bus.close()
 
     async def _settle(self) -> None:

@@ -39,6 +39,6 @@ async def event_page(session: AsyncSession, run_id: str, *, after: int, limit: i
     if await run_store.read_status(engine, run_id) is None:
         raise RunNotFound(run_id)
     rows = await event_store.read_events(engine, run_id, after=after, limit=limit)
-    items = [parse_event(row.payload) for row in rows]
+    items = [parse_event(row.text) for row in rows]
     next_after = rows[-1].seq if len(rows) == limit else None
     return RunEventPage(items=items, next_after=next_after)

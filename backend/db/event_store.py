@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, update
+from sqlalchemy import Row, Text, bindparam, cast, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from backend.db.bulk import BulkStatement
 from backend.db.driver_query import DriverQuery
 from backend.db.models import RunEventRecord, RunRecord
+from backend.db.recorded_signal import note_recorded
 from backend.runs.summary import FINISHED, RunStatus, RunSummary
 from graph_engine.events import RunEvent
 
@@ -37,10 +38,11 @@ def _event_row(event: RunEvent) -> dict[str, Any]:
     }
 
 
-# Every WebSocket that opens replays with this, and polls with it while idle: read through
-# the driver (``driver_query``).
+# Every WebSocket replays with this, and reads with it what its hub did not bring: read
+# through the driver (``driver_query``). The payload comes back as the text stored, which
+# is the text a live watcher was sent (``backend.ws.stream``).
 _READ_EVENTS = DriverQuery(
-    select(_EVENTS.c.seq, _EVENTS.c.type, _EVENTS.c.payload)
+    select(_EVENTS.c.seq, _EVENTS.c.type, cast(_EVENTS.c.payload, Text).label("text"))
     .where(_EVENTS.c.run_id == bindparam("run_id"), _EVENTS.c.seq > bindparam("after"))
     .order_by(_EVENTS.c.seq)
     .limit(bindparam("limit"))
@@ -48,8 +50,9 @@ _READ_EVENTS = DriverQuery(
 
 
 async def read_events(engine: AsyncEngine, run_id: str, *, after: int, limit: int) -> list[Any]:
-    """``seq``, ``type`` and ``payload`` of the events of ``run_id`` with ``seq > after``,
-    in ``seq`` order, read on a connection of their own (the caller must hold none)."""
+    """``seq``, ``type`` and ``text`` (the event's JSON, as stored) of the events of
+    ``run_id`` with ``seq > after``, in ``seq`` order, read on a connection of their own
+    (the caller must hold none)."""
     return await _READ_EVENTS.all(engine, {"run_id": run_id, "after": after, "limit": limit})
 
 
@@ -82,9 +85,12 @@ async def record_events(session: AsyncSession, events: Sequence[RunEvent]) -> li
 async def insert_events(session: AsyncSession, events: Sequence[RunEvent]) -> None:
     if not events:
         return
-    rows = list({(row["run_id"], row["seq"]): row for row in map(_event_row, events)}.values())
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+    for event in events:  # the first copy of a seq is the one kept, here as in the table
+        rows.setdefault((event.run_id, event.seq), _event_row(event))
     connection = await session.connection()
-    await _INSERT_EVENTS[connection.dialect.name].execute(connection, rows)
+    await _INSERT_EVENTS[connection.dialect.name].execute(connection, list(rows.values()))
+    await note_recorded(session, events)
 
 
 def _summary_of(record: Row[Any]) -> RunSummary:
@@ -120,9 +126,27 @@ _SUMMARY_COLUMNS = (
 
 def _summary_row(run_id: str, summary: RunSummary) -> dict[str, Any]:
     row = {f"s_{name}": getattr(summary, name) for name in _SUMMARY_COLUMNS}
+    for name in _SUMMARY_DOCUMENTS:
+        row[f"s_{name}"] = _without_nul(row[f"s_{name}"])
     row["s_status"] = summary.status.value
     row["b_id"] = run_id
     return row
+
+
+_SUMMARY_DOCUMENTS = ("nodes", "outputs", "error")
+_NUL, _REPLACEMENT = "\x00", "\ufffd"
+
+
+def _without_nul(value: Any) -> Any:
+    """``value`` with U+0000 replaced in every string: PostgreSQL's ``jsonb`` refuses it,
+    and a model may well emit one. The summary is a preview; the event keeps the original."""
+    if isinstance(value, str):
+        return value.replace(_NUL, _REPLACEMENT) if _NUL in value else value
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
 
 
 # The recorder runs these for every batch: built once, as Core statements on the tables

@@ -178,7 +178,9 @@ class RunEventRecord(Base):
     type: Mapped[str] = mapped_column(String(32))
     node_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     ts: Mapped[datetime] = mapped_column(UtcDateTime)
-    payload: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON())
+    """JSON kept as written (``json``, not ``jsonb``, on PostgreSQL): a replay sends the
+    very text a live watcher was sent."""
 
 
 class UserRecord(Base):

@@ -1,11 +1,9 @@
 """Waiting for a run to end, for a caller that wants the result in one request.
 
-The wait watches the run's end through this process's hub, so it works on any replica
-and in both deployments. It returns once the run's end is in the database, so the run
-read afterwards is final: at once when this process's recorder wrote the terminal event
-(the hub says so), otherwise when a poll finds the run finished — every ``GAP_POLL_S``
-after the terminal event went by, every ``IDLE_POLL_S`` before (a hub that missed the
-end still finds it). The hub wakes the wait for the end only, not at every event.
+The wait reads the run's status when it starts and again each time word comes that the
+run's terminal event was written (``backend.db.recorded_signal``: from this process's
+writers, and on PostgreSQL from every process's), so it works on any replica and in both
+deployments, and the run read afterwards is final. Nothing is polled.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from backend.db.run_store import read_status
 from backend.runs.summary import FINISHED
 from backend.ws.hub import Hub
-from backend.ws.stream import GAP_POLL_S, IDLE_POLL_S
 
 MAX_WAIT_S = 300.0
 """The longest a start request may hold its connection waiting for the run to end."""
@@ -25,15 +22,14 @@ MAX_WAIT_S = 300.0
 
 async def wait_for_end(hub: Hub, engine: AsyncEngine, run_id: str, seconds: float) -> bool:
     """Whether the run ended (and its end was recorded) within ``seconds``; the caller
-    holds no pooled connection while it waits (polls read through the driver)."""
+    holds no pooled connection while it waits (status reads go through the driver)."""
     deadline = time.monotonic() + seconds
-    with hub.watch_end(run_id) as end:
-        while not end.recorded:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return False
-            poll_s = GAP_POLL_S if end.ended else IDLE_POLL_S
-            woke = await end.wait(min(poll_s, remaining))
-            if not woke and await read_status(engine, run_id) in FINISHED:
+    with hub.subscribe(run_id, live=False) as word:  # before the read: no word slips by
+        while True:
+            heard = word.words
+            if await read_status(engine, run_id) in FINISHED:
                 return True
-        return True
+            while not (word.recorded_ended and word.words > heard):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not await word.wait(remaining):
+                    return False

@@ -34,6 +34,7 @@ from backend.auth.visitors import VISITOR_COOKIE, visitor_hash
 from backend.db import run_store
 from backend.db.models import RunRecord
 from backend.observability.metrics import observe_event_lag
+from backend.runs.summary import FINISHED
 from backend.ws.hub import Hub
 from backend.ws.stream import RunEventStream
 
@@ -103,12 +104,12 @@ async def _stream(websocket: WebSocket, run_id: str) -> None:
         return
     hub: Hub = websocket.app.state.runtime.hub
     engine = websocket.app.state.engine
-    with hub.subscribe(run_id) as subscription:
-        # A run whose events the hub saw exists.
-        if not hub.knows(run_id) and await run_store.read_status(engine, run_id) is None:
+    with hub.subscribe(run_id) as subscription:  # before the first read: nothing slips by
+        status = await run_store.read_status(engine, run_id)
+        if status is None:
             await websocket.close(CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}")
             return
-        stream = RunEventStream(engine, subscription, after)
+        stream = RunEventStream(engine, subscription, after, finished=status in FINISHED)
         await _serve(websocket, stream)
 
 

@@ -1,44 +1,47 @@
-"""One client's view of a run's events: recorded ones after ``after``, then live ones.
+"""One client's view of a run's events: every event after ``after``, once, in ``seq`` order.
 
-The subscription to the hub is taken *before* the replay, so nothing published during
-the replay is missed; it starts with the events the hub still holds of the run, and when
-those continue right after ``after`` the database is not asked at all. Every event is
-then sent exactly once and in ``seq`` order:
+The invariant. A run has one ordered log: its events as the recorder stores them, the
+first copy of each ``seq`` in the order the bus delivered them (``event_store`` keeps the
+first copy; the follower feeding the hub reads the same partition in the same order, so
+the first copy it sees is that one). The stream sends ``last + 1``, then ``last + 2``, …
+and each from one of two places that agree byte for byte:
 
-- a live event at or below the last sent ``seq`` is a duplicate and dropped;
-- a live event past ``last + 1`` waits while the gap is filled from the database (the
-  event may have reached this replica before the recorder wrote what precedes it);
-- while nothing arrives, the database is polled, which also catches events this
-  replica's follower missed (a broker restart, a bus error);
-- after a terminal event (``run.succeeded``/``failed``/``cancelled``) the stream ends;
-  the terminal event itself is sent once it is recorded (this process's recorder said
-  so, or the database has it after ``GAP_POLL_S``), so a client that saw it finds the
-  run final in the database — as when every event came from the database.
+- **the database**, read after ``last`` first, then whenever word came
+  (``backend.db.recorded_signal``) that it holds events past ``last`` and the hub does
+  not hold ``last + 1``; rows are
+  sent as stored (the JSON text the recorder wrote), and a read stops at its first gap;
+- **the hub**, the live events of this run collected by the subscription, each sent as
+  the JSON text of the event, which is what the recorder stores for it.
 
-A gap the database cannot fill within ``GAP_TIMEOUT_S`` (an event lost for good) is
-skipped, logged, so a client is never stuck.
+So the switch from recorded to live events, and back (a slow reader whose live events
+were dropped, a follower that missed some), is made by ``seq`` alone. A gap is waited
+for: the recorder writes the missing events and says so, or the bus brings them; it is
+never skipped. The terminal event (``run.succeeded``/``failed``/``cancelled``) is always
+sent from the database, so a client that saw it finds the run final there; the stream
+ends with it. Nothing here is timed: the stream sleeps until a live event or word of a
+write arrives.
+
+A database that cannot be reached is read again at the next word (the listener that
+brings word from other processes says so when it is back).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.db import event_store
+from backend.db.availability import database_unavailable
 from backend.ws.hub import Subscription
 from graph_engine.events import TERMINAL_TYPES
 
 log = logging.getLogger(__name__)
 PAGE = 500
-GAP_POLL_S = 0.05
-IDLE_POLL_S = 1.0
-GAP_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,110 +64,93 @@ class RunEventStream:
         subscription: Subscription,
         after: int,
         *,
-        idle_poll_s: float = IDLE_POLL_S,
+        finished: bool = False,
     ) -> None:
+        """``finished``: the run had ended when the client asked; the first read of the
+        database then serves all that is left (nothing, if the client saw the end)."""
         self._engine = engine
         self._subscription = subscription
-        self._idle_poll_s = idle_poll_s
+        self._finished = finished
         self.last = after
         self._pending: dict[int, Outgoing] = {}
-        self._gap_since: float | None = None
+        self._past_the_end = False
+        self._words_read = 0
+        """How many words of writes the subscription had heard when the database was last
+        read: only a later word can make reading it again worthwhile."""
 
     async def __aiter__(self) -> AsyncIterator[Outgoing]:
-        next_poll = time.monotonic() + self._idle_poll_s
-        if not self._held_by_hub():
-            async for item in self._from_database():
-                yield item
-                if item.terminal:
-                    return
+        async for item in self._from_database():
+            yield item
+            if item.terminal:
+                return
+        if self._finished or self._past_the_end:
+            return  # it had ended, and the client had seen the end
         while True:
-            for item in self._live():
-                yield item
-                if item.terminal:
-                    return
-            if (self._pending and not self._end_awaits_record()) or time.monotonic() >= next_poll:
+            if self._database_has_next():
                 async for item in self._from_database():
                     yield item
                     if item.terminal:
                         return
-                self._skip_lost_gap()
-                next_poll = time.monotonic() + self._idle_poll_s
-            if not self._pending:
-                await self._subscription.wait(max(next_poll - time.monotonic(), 0.0))
-            elif not self._subscription.events:
-                await self._subscription.wait(GAP_POLL_S)
+                if self._past_the_end:
+                    return
+            for item in self._from_live():
+                yield item
+            if not self._database_has_next():
+                await self._subscription.wait()
 
-    def _held_by_hub(self) -> bool:
-        """Whether the subscription already holds the next event to send."""
-        return any(event.seq == self.last + 1 for event in self._subscription.events)
+    def _database_has_next(self) -> bool:
+        self._take_live()
+        following = self._pending.get(self.last + 1)
+        if following is not None and not following.terminal:
+            return False  # the hub has it
+        subscription = self._subscription
+        newer = subscription.words > self._words_read
+        return newer and (subscription.recorded_seq > self.last or subscription.recorded_ended)
 
-    def _live(self) -> list[Outgoing]:
+    async def _from_database(self) -> AsyncIterator[Outgoing]:
+        self._words_read = self._subscription.words  # word that comes later means a newer write
+        ended = self._subscription.recorded_ended
+        self._past_the_end = False
+        while True:
+            try:
+                rows = await event_store.read_events(
+                    self._engine, self._subscription.run_id, after=self.last, limit=PAGE
+                )
+            except SQLAlchemyError as error:
+                if not database_unavailable(error):
+                    raise
+                run_id = self._subscription.run_id
+                log.info("run %s: the database is out of reach; waiting for word", run_id)
+                return
+            if not rows:
+                # After word of the end, nothing past ``last``: the client asked from past it.
+                self._past_the_end = ended
+                return
+            for row in rows:
+                if row.seq != self.last + 1:
+                    return  # a gap: its events are not recorded yet
+                self._sent(row.seq)
+                yield Outgoing(row.seq, row.type, row.text)
+                if row.type in TERMINAL_TYPES:
+                    return
+            if len(rows) < PAGE:
+                return
+
+    def _take_live(self) -> None:
         for event in self._subscription.take():
             if event.seq > self.last:
                 text = event.model_dump_json()
                 self._pending[event.seq] = Outgoing(event.seq, event.type, text, event.ts)
-        return self._contiguous()
 
-    def _contiguous(self) -> list[Outgoing]:
+    def _from_live(self) -> list[Outgoing]:
+        self._take_live()
         ready = []
-        while (item := self._pending.get(self.last + 1)) is not None:
-            if item.terminal and not self._terminal_may_go():
-                break  # wait until it is recorded: the database then serves it
-            del self._pending[item.seq]
+        while (item := self._pending.get(self.last + 1)) is not None and not item.terminal:
             ready.append(item)
-            self.last = item.seq
-        for seq in [seq for seq in self._pending if seq <= self.last]:
-            del self._pending[seq]
-        self._gap_since = (self._gap_since or time.monotonic()) if self._pending else None
+            self._sent(item.seq)
         return ready
 
-    def _end_awaits_record(self) -> bool:
-        """Whether all that is pending is the terminal event, for less than ``GAP_POLL_S``:
-        the local recorder's word that it wrote it (the hub wakes this stream) usually comes
-        first, and the database would not have it yet either. Past that, the database is
-        asked (the run's recorder may be another process's)."""
-        ending = self._pending.get(self.last + 1)
-        return (
-            ending is not None
-            and ending.terminal
-            and self._gap_since is not None
-            and time.monotonic() - self._gap_since < GAP_POLL_S
-        )
-
-    def _terminal_may_go(self) -> bool:
-        if self._subscription.terminal_recorded:
-            return True
-        if self._gap_since is None:
-            return False
-        return time.monotonic() - self._gap_since >= GAP_TIMEOUT_S  # never recorded: send it
-
-    async def _from_database(self) -> AsyncIterator[Outgoing]:
-        while True:
-            rows = await event_store.read_events(
-                self._engine, self._subscription.run_id, after=self.last, limit=PAGE
-            )
-            for row in rows:
-                if row.seq != self.last + 1:
-                    return  # not recorded yet: live events or the next poll fill it
-                self.last = row.seq
-                self._pending.pop(row.seq, None)
-                yield Outgoing(row.seq, row.type, json.dumps(row.payload, separators=(",", ":")))
-            for item in self._contiguous():
-                yield item
-            if len(rows) < PAGE:
-                return
-
-    def _skip_lost_gap(self) -> None:
-        if self._gap_since is None or time.monotonic() - self._gap_since < GAP_TIMEOUT_S:
-            return
-        first = min(self._pending)
-        if first == self.last + 1:
-            return  # no gap: a terminal event waits to be recorded (see ``_contiguous``)
-        log.error(
-            "run %s: events %d–%d never arrived; skipping them",
-            self._subscription.run_id,
-            self.last + 1,
-            first - 1,
-        )
-        self.last = first - 1
-        self._gap_since = None
+    def _sent(self, seq: int) -> None:
+        self.last = seq
+        for old in [old for old in self._pending if old <= seq]:
+            del self._pending[old]

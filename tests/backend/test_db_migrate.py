@@ -55,7 +55,7 @@ async def test_migrations_create_the_tables_and_record_the_revision(database_url
         "share_links",
         "login_attempts",
     }
-    assert revision == "0009"
+    assert revision == "0010"
     assert foreign_keys[0]["referred_table"] == "workflows"
     assert foreign_keys[0]["options"].get("ondelete") == "CASCADE"
 
@@ -71,7 +71,7 @@ async def test_upgrade_builds_a_blank_database_and_can_run_again(blank_database_
 
     assert before == (None, [])
     assert await _inspect(blank_database_url, state) == (
-        "0009",
+        "0010",
         [
             "alembic_version",
             "api_keys",

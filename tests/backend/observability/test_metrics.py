@@ -24,12 +24,15 @@ from run_support import (
 RUNS_ROUTE = f"{API}/workflows/{{workflow_id}}/runs"
 
 
-async def test_a_run_shows_in_runs_nodes_http_and_event_lag(server: LiveServer):
+async def test_a_run_shows_in_runs_nodes_http_and_event_lag(server: LiveServer, openai_url: str):
     async with server.client() as client:
         before = await scrape(client)
         workflow_id = await create_workflow(client, chain(5))
         run_id = await start_run(client, workflow_id, text="metrics")
-        watched = await read_socket(server.ws_base, run_id)
+        await wait_for_run(client, run_id)
+        streaming = await create_workflow(client, slow_chat(openai_url, tokens=6, delay_ms=30))
+        streamed = await start_run(client, streaming, question="lag?")
+        watched = await read_socket(server.ws_base, streamed)  # its tokens go out live
         run = await wait_for_run(client, run_id)
         after = await scrape(client)
 
