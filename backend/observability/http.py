@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import Any
 
+from fastapi.routing import iter_route_contexts
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.observability.metrics import HTTP_LATENCY, WEBSOCKETS_OPEN
@@ -29,6 +31,7 @@ class TelemetryMiddleware:
     def __init__(self, app: ASGIApp, sockets: OpenSockets) -> None:
         self.app = app
         self.sockets = sockets
+        self.templates = RouteTemplates()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -51,21 +54,41 @@ class TelemetryMiddleware:
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            route = route_template(scope)
+            route = self.templates.of(scope)
             method = scope["method"] if scope["method"] in METHODS else "other"
             HTTP_LATENCY.labels(method, route, str(status)).observe(time.perf_counter() - began)
 
 
-def route_template(scope: Scope) -> str:
-    """The template of the route that answered, with its routers' prefixes.
+class RouteTemplates:
+    """The full template of each of an app's routes, with its routers' prefixes.
 
-    FastAPI (0.16x) keeps included routers nested, so ``scope["route"].path`` lacks their
-    prefixes; the full template is on the route context FastAPI leaves in the scope.
-    Anything else (the SPA's catch-all, a 404) is ``unmatched``: labels stay bounded.
+    FastAPI keeps included routers nested, so the route Starlette leaves in the scope
+    (``scope["route"]``) knows only its own part of the path; ``iter_route_contexts``
+    walks the app's routes with the prefixes applied. Built once per app, at its first
+    request (its routes are all in place by then).
     """
-    context = scope.get("fastapi", {}).get("effective_route_context")
-    template = getattr(context, "path_format", None) or getattr(scope.get("route"), "path", None)
-    return template or "unmatched"
+
+    def __init__(self) -> None:
+        self._by_app: dict[int, dict[int, str]] = {}
+
+    def of(self, scope: Scope) -> str:
+        """The template of the route that answered; anything else (the SPA's catch-all,
+        a 404) is ``unmatched``, so labels stay bounded."""
+        route = scope.get("route")
+        if route is None:
+            return "unmatched"
+        templates = self._by_app.get(id(scope["app"]))
+        if templates is None:
+            templates = self._by_app[id(scope["app"])] = _templates(scope["app"])
+        return templates.get(id(route)) or getattr(route, "path", None) or "unmatched"
+
+
+def _templates(app: Any) -> dict[int, str]:
+    return {
+        id(context.original_route): context.path_format
+        for context in iter_route_contexts(app.routes)
+        if context.path_format
+    }
 
 
 class _Socket:
