@@ -29,11 +29,11 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         if _declared_length(scope) > self.max_body_bytes:
-            await self._refuse(scope, receive, send)
+            await self.refuse(scope, receive, send)
             return
         await _LimitedRequest(self, scope, receive, send).run()
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem_response(PayloadTooLarge(self.max_body_bytes), {"Connection": "close"})
         await response(scope, receive, send)
 
@@ -57,7 +57,7 @@ class _LimitedRequest:
             if not self.exceeded or self.started:
                 raise
         if self.exceeded and not self.started:
-            await self.middleware._refuse(self.scope, self.receive, self.send)
+            await self.middleware.refuse(self.scope, self.receive, self.send)
 
     async def _receive(self) -> Message:
         message = await self.receive()
