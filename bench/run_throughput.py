@@ -14,6 +14,12 @@ printed too, and how much of it the kernel took (socket reads and writes, mostly
 
 Target: ≥ 250 runs/s (the figure n8n publishes for one instance).
 
+Then the same two ways of using a run on the distributed set-up — one ``nodeloom serve``
+and one ``nodeloom worker`` on PostgreSQL with Tansu (memory storage) between them — and
+its runs/s against the embedded default's at the same concurrency, measured in this same
+process (target: ≥ 0.8× embedded per worker). ``--only embedded`` or ``--only
+distributed`` measures one set-up (the ratio needs both).
+
 Last, the floor this machine puts under one run: the server CPU of a bare request plus
 the CPU the engine takes to run the same workflow on LangGraph, compiled once, its
 events dropped (measured in this process), and the runs per second one core would give
@@ -25,6 +31,7 @@ less than that.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -34,18 +41,31 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import websockets
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from services.databases import create_database  # noqa: E402
+from services.kafka import KafkaServer, start_kafka  # noqa: E402
+from services.nodeloom import serve, worker  # noqa: E402
+from services.postgres import PostgresServer, start_postgres  # noqa: E402
+
+from backend.db.migrate import upgrade_database  # noqa: E402
+
 API = "/api/v1"
 DURATION_S = 8.0
 WARM_UP_S = 1.5
 CONCURRENCIES = (16, 64)
 TARGET = 250
+DISTRIBUTED_TARGET = 0.8
 
 
 def chain(length: int) -> dict:
@@ -88,11 +108,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(data_dir: Path, concurrency: int) -> tuple[subprocess.Popen[bytes], str]:
+@contextmanager
+def embedded_server(data_dir: Path, concurrency: int) -> Iterator[tuple[str, list[int]]]:
+    """The embedded default: its base URL and the pid whose CPU is counted."""
     port = free_port()
     env = {
         **os.environ,
-        "PYTHONPATH": str(Path(__file__).resolve().parents[1]),  # this checkout's code
+        "PYTHONPATH": str(ROOT),  # this checkout's code
         "NODELOOM_DATA_DIR": str(data_dir),
         "NODELOOM_WORKER_CONCURRENCY": str(concurrency),
         "NODELOOM_LOG_LEVEL": "warning",
@@ -103,15 +125,55 @@ def start_server(data_dir: Path, concurrency: int) -> tuple[subprocess.Popen[byt
         [str(Path(sys.executable).parent / "nodeloom"), "serve", "--port", str(port)], env=env
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}{API}/health", timeout=1).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(base):
+            if time.monotonic() > deadline:
+                raise SystemExit("the server did not start")
             time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the server did not start")
+        yield base, [process.pid]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}{API}/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@contextmanager
+def distributed_server(
+    data_dir: Path, concurrency: int, broker: KafkaServer, postgres: PostgresServer
+) -> Iterator[tuple[str, list[int]]]:
+    """One API replica and one worker on a database of their own: the API's base URL and
+    both pids (their CPU is counted together)."""
+    url = asyncio.run(create_database(postgres.admin_url, f"throughput_{uuid.uuid4().hex[:8]}"))
+    asyncio.run(upgrade_database(url))
+    env = {
+        "PYTHONPATH": str(ROOT),
+        "NODELOOM_DATABASE_URL": url,
+        "NODELOOM_DATA_DIR": str(data_dir),
+        "NODELOOM_FRONTEND_DIR": str(data_dir / "no-frontend"),
+        "NODELOOM_LOG_LEVEL": "warning",
+        "NODELOOM_KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+        "NODELOOM_KAFKA_NAMESPACE": f"bench{uuid.uuid4().hex[:8]}.",
+        "NODELOOM_SECRET_KEY": "bench-secret-key-shared-by-every-process-01",
+        "NODELOOM_EMBEDDED_WORKER": "false",
+        "NODELOOM_WORKER_CONCURRENCY": str(concurrency),
+    }
+    api = serve(free_port(), env, data_dir, "api")
+    runner = worker({**env, "NODELOOM_LOG_LEVEL": "info"}, data_dir, "worker")  # says ready at info
+    try:
+        api.start()
+        runner.start()
+        assert api.process is not None and runner.process is not None
+        yield api.base_url, [api.process.pid, runner.process.pid]
+    finally:
+        runner.stop()
+        api.stop()
 
 
 class HttpConnection:
@@ -197,7 +259,7 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
 
 
 async def measure(
-    base: str, run_once: RunOnce, concurrency: int, pid: int
+    base: str, run_once: RunOnce, concurrency: int, pids: list[int]
 ) -> tuple[float, list[float], float, float]:
     """Runs per second, each run's latency, and the server's CPU and kernel seconds per run."""
     ws_base = base.replace("http://", "ws://")
@@ -231,14 +293,19 @@ async def measure(
     loops = [asyncio.create_task(loop()) for _ in range(concurrency)]
     await asyncio.sleep(WARM_UP_S)
     counting = True
-    began, (user_began, kernel_began) = time.monotonic(), cpu_seconds(pid)
+    began, (user_began, kernel_began) = time.monotonic(), cpu_of(pids)
     await asyncio.sleep(DURATION_S)
-    user, kernel = cpu_seconds(pid)
+    user, kernel = cpu_of(pids)
     measured, user, kernel = time.monotonic() - began, user - user_began, kernel - kernel_began
     done = len(latencies)  # now: the runs still going finish below, outside the window
     await asyncio.gather(*loops)
     per_run = max(done, 1)
     return done / measured, latencies, (user + kernel) / per_run, kernel / per_run
+
+
+def cpu_of(pids: list[int]) -> tuple[float, float]:
+    user_and_kernel = [cpu_seconds(pid) for pid in pids]
+    return sum(user for user, _ in user_and_kernel), sum(kernel for _, kernel in user_and_kernel)
 
 
 async def cpu_ms_per_call(call: Callable[[], Awaitable[Any]], repeat: int = 2000) -> float:
@@ -268,24 +335,39 @@ async def engine_and_langgraph_ms_per_run() -> tuple[float, float]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument("--only", choices=["embedded", "distributed"], help="one set-up")
+    args = parser.parse_args()
     print(__doc__.strip().splitlines()[0])
-    results = {}
+    print(f"before: {load()}")
+    results: dict[tuple[str, int], float] = {}
+    if args.only != "distributed":
+        embedded(results)
+    if args.only != "embedded":
+        distributed(results)
+    print(f"after: {load()}")
+    print(
+        "summary: "
+        + "; ".join(f"{mode.split(' (')[0]} c={c}: {r:.1f}/s" for (mode, c), r in results.items())
+    )
+
+
+def load() -> str:
+    return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def embedded(results: dict[tuple[str, int], float]) -> None:
     bare_cpu_ms = []
     for mode, run_once in MODES.items():
-        print(f"— {mode}")
+        print(f"— embedded: {mode}")
         for concurrency in CONCURRENCIES:
-            with tempfile.TemporaryDirectory(prefix="nodeloom-bench-") as data_dir:
-                process, base = start_server(Path(data_dir), concurrency)
-                try:
-                    rate, latencies, cpu_per_run, kernel_per_run = asyncio.run(
-                        measure(base, run_once, concurrency, process.pid)
-                    )
-                finally:
-                    process.terminate()
-                    process.wait(timeout=30)
-            latencies.sort()
-            p50 = statistics.median(latencies) * 1000
-            p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+            with (
+                tempfile.TemporaryDirectory(prefix="nodeloom-bench-") as data_dir,
+                embedded_server(Path(data_dir), concurrency) as (base, pids),
+            ):
+                rate, latencies, cpu_per_run, kernel_per_run = asyncio.run(
+                    measure(base, run_once, concurrency, pids)
+                )
             results[mode, concurrency] = rate
             if mode == BASELINE:
                 bare_cpu_ms.append(cpu_per_run * 1000)
@@ -298,12 +380,10 @@ def main() -> None:
                 continue
             verdict = "meets" if rate >= TARGET else "MISSES"
             cost = results[BASELINE, concurrency] / rate
+            line = describe(rate, latencies, cpu_per_run, kernel_per_run)
             print(
-                f"  concurrency {concurrency:>3}: {rate:7.1f} runs/s ({len(latencies)} runs, "
-                f"one run costs {cost:.0f}× a bare request), start→end p50 {p50:.1f} ms, p99 "
-                f"{p99:.1f} ms, server CPU {cpu_per_run * 1000:.2f} ms per run "
-                f"({kernel_per_run * 1000:.2f} ms in the kernel) — {verdict} "
-                f"the {TARGET}/s target",
+                f"  concurrency {concurrency:>3}: {line}, one run costs {cost:.0f}× a bare "
+                f"request — {verdict} the {TARGET}/s target",
                 flush=True,
             )
     engine_ms, langgraph_ms = asyncio.run(engine_and_langgraph_ms_per_run())
@@ -314,9 +394,47 @@ def main() -> None:
         f"{1000 / floor_ms:.0f} runs/s on one core if nothing else cost anything (LangGraph "
         f"alone, the five nodes written by hand as five graph nodes: {langgraph_ms:.2f} ms)"
     )
-    print(
-        "summary: "
-        + "; ".join(f"{mode.split(' (')[0]} c={c}: {r:.1f}/s" for (mode, c), r in results.items())
+
+
+def distributed(results: dict[tuple[str, int], float]) -> None:
+    broker, postgres = start_kafka(), start_postgres()
+    try:
+        for mode, run_once in MODES.items():
+            if mode == BASELINE:
+                continue
+            print(f"— distributed (1 API + 1 worker, PostgreSQL, Tansu): {mode}")
+            for concurrency in CONCURRENCIES:
+                with (
+                    tempfile.TemporaryDirectory(prefix="nodeloom-bench-") as data_dir,
+                    distributed_server(Path(data_dir), concurrency, broker, postgres) as (
+                        base,
+                        pids,
+                    ),
+                ):
+                    rate, latencies, cpu_per_run, kernel_per_run = asyncio.run(
+                        measure(base, run_once, concurrency, pids)
+                    )
+                results[f"distributed: {mode}", concurrency] = rate
+                line = describe(rate, latencies, cpu_per_run, kernel_per_run)
+                embedded_rate = results.get((mode, concurrency))
+                if embedded_rate:
+                    ratio = rate / embedded_rate
+                    verdict = "meets" if ratio >= DISTRIBUTED_TARGET else "MISSES"
+                    line += f", {ratio:.2f}× embedded — {verdict} the {DISTRIBUTED_TARGET}× target"
+                print(f"  concurrency {concurrency:>3}: {line}", flush=True)
+    finally:
+        broker.stop()
+        postgres.stop()
+
+
+def describe(rate: float, latencies: list[float], cpu_per_run: float, kernel: float) -> str:
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000
+    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
+    return (
+        f"{rate:7.1f} runs/s ({len(latencies)} runs), start→end p50 {p50:.1f} ms, p99 "
+        f"{p99:.1f} ms, server CPU {cpu_per_run * 1000:.2f} ms per run "
+        f"({kernel * 1000:.2f} ms in the kernel)"
     )
 
 
