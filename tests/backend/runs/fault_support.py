@@ -15,6 +15,7 @@ import asyncio
 import json
 import statistics
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,8 +24,6 @@ from typing import Any
 
 import httpx
 import websockets
-from aiokafka import AIOKafkaConsumer
-from aiokafka.structs import TopicPartition
 from api_support import API
 from run_support import TERMINAL
 from services.nodeloom import NodeloomProcess
@@ -264,48 +263,101 @@ def _seqs(frames: list[str]) -> str:
 
 @dataclass
 class Carried:
-    seqs: dict[str, set[int]]
-    """The seqs of each run that the event topic holds, duplicates folded."""
-    unread: list[str]
+    seqs: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)
+    """Each run's seqs on the event topic, with where the first copy lies (partition,
+    offset)."""
+    unread: list[str] = field(default_factory=list)
     """Partitions not read to their end within the time allowed: where it stopped."""
+    committed: dict[int, int] = field(default_factory=dict)
+    """The recorder group's committed offset per partition."""
 
 
-async def read_carried(bootstrap_servers: str, topic: str, within_s: float) -> Carried:
-    """What the event topic holds, read by a plain consumer from its start to its end."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, enable_auto_commit=False, fetch_max_wait_ms=5
+async def read_carried(
+    bootstrap_servers: str, topic: str, recorder_group: str, within_s: float
+) -> Carried:
+    """What the event topic holds, from its start to its end, and how far the recorder
+    committed, read with librdkafka: a client of its own, so that what aiokafka (the
+    bus's library) cannot read still counts."""
+    return await asyncio.to_thread(
+        _read_carried, bootstrap_servers, topic, recorder_group, within_s
     )
-    carried = Carried({}, [])
-    await consumer.start()
+
+
+def _read_carried(
+    bootstrap_servers: str, topic: str, recorder_group: str, within_s: float
+) -> Carried:
+    from confluent_kafka import OFFSET_BEGINNING, Consumer
+    from confluent_kafka import TopicPartition as Partition
+
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap_servers,
+            "group.id": f"fault-test-reader-{uuid.uuid4().hex[:8]}",  # never joined
+            "enable.auto.commit": False,
+        }
+    )
+    carried = Carried()
     try:
-        await consumer.topics()  # fresh metadata
-        partitions = [
-            TopicPartition(topic, n) for n in sorted(consumer.partitions_for_topic(topic) or ())
+        numbers = sorted(consumer.list_topics(topic, timeout=10).topics[topic].partitions)
+        carried.committed = _committed(bootstrap_servers, recorder_group, topic, numbers)
+        ends = {
+            n: consumer.get_watermark_offsets(Partition(topic, n), timeout=10)[1] for n in numbers
+        }
+        consumer.assign([Partition(topic, n, OFFSET_BEGINNING) for n in numbers])
+        positions = dict.fromkeys(numbers, 0)
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
+            message = consumer.poll(0.5)
+            if message is None:
+                if all(positions[n] >= ends[n] for n in numbers):
+                    break  # at the end, and nothing more came for a while
+                continue
+            if message.error() is not None:
+                continue
+            positions[message.partition()] = message.offset() + 1
+            event = json.loads(message.value() or b"")
+            place = (message.partition(), message.offset())
+            carried.seqs.setdefault(event["run_id"], {}).setdefault(event["seq"], place)
+        carried.unread = [
+            f"partition {n}: at {positions[n]} of {ends[n]}"
+            for n in numbers
+            if positions[n] < ends[n]
         ]
-        consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
-        ends = await consumer.end_offsets(partitions)
-        try:
-            async with asyncio.timeout(within_s):
-                while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
-                    for records in (await consumer.getmany(timeout_ms=200)).values():
-                        for record in records:
-                            event = json.loads(record.value or b"")
-                            carried.seqs.setdefault(event["run_id"], set()).add(event["seq"])
-        except TimeoutError:
-            for tp in partitions:
-                if (position := await consumer.position(tp)) < ends[tp]:
-                    carried.unread.append(f"partition {tp.partition}: at {position} of {ends[tp]}")
     finally:
-        await consumer.stop()
+        consumer.close()
     return carried
 
 
-def check_carried(run: StoredRun, on_bus: set[int]) -> list[str]:
-    """Every event the bus carried for a finished run is in ``run_events``: the recorder
-    lost none (it commits after writing)."""
-    lost = sorted(on_bus - {seq for seq, _ in run.events})
-    return [f"{run.id}: seqs {lost} were on the bus, never recorded"] if lost else []
+def _committed(
+    bootstrap_servers: str, group: str, topic: str, numbers: list[int]
+) -> dict[int, int]:
+    from confluent_kafka import Consumer
+    from confluent_kafka import TopicPartition as Partition
+
+    consumer = Consumer({"bootstrap.servers": bootstrap_servers, "group.id": group})
+    try:  # asks the group's offsets without joining it
+        found = consumer.committed([Partition(topic, n) for n in numbers], timeout=10)
+    finally:
+        consumer.close()
+    return {p.partition: p.offset for p in found}
+
+
+def check_carried(run: StoredRun, carried: Carried) -> list[str]:
+    """Every event the bus carried for a finished run is in ``run_events``. One missing
+    behind the recorder's committed offset was acknowledged unwritten: lost. One ahead of
+    it was not read yet: the recorder lags (or stalls)."""
+    on_bus = carried.seqs.get(run.id, {})
+    missing = sorted(set(on_bus) - {seq for seq, _ in run.events})
+    if not missing:
+        return []
+    lost = [s for s in missing if carried.committed.get(on_bus[s][0], -1) > on_bus[s][1]]
+    places = [f"{s}@{on_bus[s][0]}:{on_bus[s][1]}" for s in missing]
+    return [
+        f"{run.id}: seq@partition:offset {places} on the bus, not in run_events (recorded "
+        f"{[seq for seq, _ in run.events]}); {len(lost)} of them behind the recorder's "
+        f"committed offset {sorted(carried.committed.items())}: "
+        + ("LOST" if lost else "not read yet")
+    ]
 
 
 def figures(runs: Iterable[StoredRun]) -> str:
