@@ -2,7 +2,8 @@
 
 On the real broker and both databases: a recorder killed while its database is down
 leaves its batch to the next one; a write the database refuses for a while is retried; a
-batch with one event the database refuses loses that event alone, and the group moves on.
+batch with one event the database refuses loses that event alone, and the group moves on;
+a reader failing in a way nobody foresaw does not stop the recorder.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.bus import RECORDER_GROUP, KafkaBus
+from backend.bus import RECORDER_GROUP, KafkaBus, Subscription
 from backend.bus.messages import EVENTS
 from backend.db import event_store, run_store
 from backend.db import workflow_store as store
 from backend.db.session import create_engine, create_session_factory
 from backend.runs.recorder import Recorder
 from graph_engine.document import WorkflowDocument
-from graph_engine.events import NodeToken, NodeTokenData, now
+from graph_engine.events import NodeToken, NodeTokenData, RunEvent, now
 
 Sessions = async_sessionmaker[AsyncSession]
 DEADLINE_S = 30.0
@@ -99,6 +100,7 @@ class Deployment:
         self.group = bus.group(RECORDER_GROUP)
 
     async def publish(self, count: int = EVENTS_PUBLISHED) -> None:
+        """Publish seqs up to ``count`` (idempotent: the recorder writes each once)."""
         for seq in range(1, count + 1):
             data = NodeTokenData(text=f"token {seq}")
             event = NodeToken(run_id=self.run_id, node_id="llm", seq=seq, ts=now(), data=data)
@@ -237,3 +239,51 @@ async def test_a_database_refusing_every_write_for_a_while_loses_nothing(
         assert "dropped" not in caplog.text
     finally:
         await engine.dispose()
+
+
+class _ReaderFailingOnce:
+    """The bus's recorded events, whose reading fails once after the first batch came."""
+
+    def __init__(self, bus: KafkaBus) -> None:
+        self.bus = bus
+        self.failed = False
+
+    def recorded_events(self) -> Subscription[RunEvent]:
+        events = self.bus.recorded_events()
+        if self.failed:
+            return events
+        self.failed = True
+        return _FailsAfterFirst(events)
+
+
+class _FailsAfterFirst:
+    def __init__(self, events: Subscription[RunEvent]) -> None:
+        self.events = events
+        self.batches = 0
+
+    async def __aenter__(self) -> _FailsAfterFirst:
+        await self.events.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.events.__aexit__(*exc_info)  # type: ignore[arg-type]
+
+    async def next_batch(self, limit: int) -> list[RunEvent]:
+        self.batches += 1
+        if self.batches == 2:  # the first batch was stored: a commit is due now
+            raise RuntimeError("an unforeseen failure of the reader")
+        return await self.events.next_batch(limit)
+
+
+async def test_a_recorder_whose_reader_fails_unexpectedly_goes_on(
+    deployment: Deployment, sessions: Sessions, caplog: pytest.LogCaptureFixture
+) -> None:
+    deployment.run_id = await _queued_run(sessions)
+    await deployment.publish()
+    recorder = Recorder(_ReaderFailingOnce(deployment.bus), sessions)  # type: ignore[arg-type]
+    async with _recording(recorder) as task:
+        await _until(lambda: "the recorder failed" in caplog.text, "the failure")
+        await deployment.publish(EVENTS_PUBLISHED + 3)  # seqs 7..9 come after it
+        await _until(lambda: _committed_all(deployment), "the recorder records and commits again")
+        assert not task.done()
+    assert await _recorded_seqs(sessions, deployment.run_id) == list(range(10))
