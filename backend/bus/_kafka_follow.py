@@ -36,8 +36,8 @@ class Follower(KafkaReader[T]):
     def __init__(
         self, settings: KafkaSettings, topic: str, channel: Channel[T], *, live: bool
     ) -> None:
+        self._live = live  # before the reader's own set-up, which asks for the fetch wait
         super().__init__(settings, topic, channel)
-        self._live = live
 
     def partitions(self) -> frozenset[int]:
         if self._closed:
@@ -65,6 +65,13 @@ class Follower(KafkaReader[T]):
             # Start at the end: the record before it only marks the place.
             place = self._places.places[tp] = Place(next=ends[tp])
             self._places.check(tp, place)
+
+    async def _resume(self) -> None:
+        self._places.follow(self.consumer)
+        places = self._places.places
+        self.consumer.assign(list(places))
+        for tp, place in places.items():
+            self._places.check(tp, place)  # the next fetch carries on after the last handed out
 
     async def _current_partitions(self) -> list[TopicPartition] | None:
         await self.consumer.topics()  # a fresh metadata request

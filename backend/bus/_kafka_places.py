@@ -16,8 +16,14 @@ below the position. Not the end offsets of ListOffsets: the test broker's can la
 records it already served while producers write.
 
 A restart can be quicker than the stall threshold; so a new connection to the broker is
-a reason to check too. aiokafka has no public hook for that: ``_connections`` reads its
-client's connection table, and only adds to the other signals if that ever changes.
+a reason to check too. A broker on slow storage (Tansu on S3) pauses that long between
+fetch responses while it is well: every pause that a check found harmless doubles the
+threshold (up to ``MAX_STALL_FACTOR`` times the setting), or such a reader would check,
+and fetch again, after every response and never get on (measured: 22 of 200 records
+read in 120 s). A log found lost brings the threshold back to the setting.
+
+aiokafka has no public hook for new connections: ``_connections`` reads its client's
+connection table, and only adds to the other signals if that ever changes.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 
 log = logging.getLogger(__name__)
+MAX_STALL_FACTOR = 16
 Record = ConsumerRecord[bytes, bytes]
 
 
@@ -58,9 +65,17 @@ class Places:
     def __init__(self, consumer: AIOKafkaConsumer, stall_threshold_ms: int) -> None:
         self._consumer = consumer
         self._stall_threshold_ms = stall_threshold_ms
+        self._threshold_ms = stall_threshold_ms
+        """The pause taken for a stall now: raised by each harmless one (see above)."""
         self._last_poll: int | None = None
         self._connections = _connections(consumer)
         self.places: dict[TopicPartition, Place] = {}
+
+    def follow(self, consumer: AIOKafkaConsumer) -> None:
+        """Keep the places for ``consumer``, which replaces the one they were read with."""
+        self._consumer = consumer
+        self._connections = _connections(consumer)
+        self._last_poll = None
 
     def stalled(self, partitions: set[TopicPartition]) -> bool:
         """Whether fetch responses paused, the connection was renewed, or a log ended below
@@ -73,7 +88,10 @@ class Places:
         previous, self._last_poll = self._last_poll, latest
         if previous is not None and latest is not None:
             pause = latest - previous
-            if pause > self._stall_threshold_ms:
+            if pause > self._threshold_ms:
+                self._threshold_ms = min(
+                    2 * self._threshold_ms, MAX_STALL_FACTOR * self._stall_threshold_ms
+                )  # brought back by ``read_again`` if the log was lost
                 return True
         return any(
             (high := self._consumer.highwater(tp)) is not None and high < place.next
@@ -109,6 +127,7 @@ class Places:
 
     def read_again(self, tp: TopicPartition, place: Place) -> None:
         log.warning("Kafka lost the log of %s: reading it again from the start", tp)
+        self._threshold_ms = self._stall_threshold_ms
         place.next, place.mark, place.checking = 0, None, False
         self._consumer.seek(tp, 0)
 

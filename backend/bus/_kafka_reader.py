@@ -1,4 +1,9 @@
-"""What Kafka subscriptions share: the consumer's lifecycle, buffering and decoding."""
+"""What Kafka subscriptions share: the consumer's lifecycle, buffering and decoding.
+
+A reader whose broker turns out to answer fetches before reading its storage raises its
+fetch wait (see ``_kafka_wait``) and opens its consumer again with it, once: a group
+member commits what it handled and joins again; a follower carries on from its places.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +15,15 @@ from types import TracebackType
 from typing import Generic, Self, TypeVar
 
 from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaError
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 
 from backend.observability import kafka_lag
 
 from ._kafka_settings import KafkaSettings
+from ._kafka_wait import FetchWait
+from .base import BusError
 from .messages import Channel
 
 T = TypeVar("T")
@@ -28,6 +36,9 @@ class KafkaReader(ABC, Generic[T]):
         self._topic = topic
         self._channel = channel
         self._consumer: AIOKafkaConsumer | None = None
+        self._wait = FetchWait(
+            topic, self._fetch_max_wait_ms(), settings.slow_storage_fetch_max_wait_ms
+        )
         self._buffer: deque[ConsumerRecord[bytes, bytes]] = deque()
         self._lock = asyncio.Lock()
         self._closed = False
@@ -48,7 +59,7 @@ class KafkaReader(ABC, Generic[T]):
             **settings.client_options(),
             "enable_auto_commit": False,
             "auto_offset_reset": "earliest",
-            "fetch_max_wait_ms": self._fetch_max_wait_ms(),
+            "fetch_max_wait_ms": self._wait.wait_ms,
             "request_timeout_ms": settings.request_timeout_ms,
             "retry_backoff_ms": settings.retry_backoff_ms,
             "metadata_max_age_ms": settings.metadata_max_age_ms,
@@ -59,15 +70,30 @@ class KafkaReader(ABC, Generic[T]):
         return self._settings.background_fetch_max_wait_ms
 
     async def __aenter__(self) -> Self:
+        await self._open(resume=False)
+        return self
+
+    async def _open(self, *, resume: bool) -> None:
         self._consumer = self._make_consumer()
         try:
             await self._consumer.start()
-            await self._setup()
+            await (self._resume() if resume else self._setup())
         except BaseException:
             await self._consumer.stop()
             raise
         kafka_lag.watch(self._consumer, self._topic, type(self).__name__)
-        return self
+
+    async def _reopen(self) -> None:
+        """Open the consumer again, with the raised fetch wait (nothing is buffered)."""
+        kafka_lag.unwatch(self.consumer)
+        try:
+            await self._finish(False)
+        finally:
+            await self.consumer.stop()
+        try:
+            await self._open(resume=True)
+        except KafkaError as error:
+            raise BusError(f"reopening the reader of {self._topic} failed: {error!r}") from error
 
     async def __aexit__(
         self,
@@ -114,6 +140,8 @@ class KafkaReader(ABC, Generic[T]):
                 if self._closed:
                     raise StopAsyncIteration
                 await self._fill()
+                if await self._wait.after_poll(self.consumer, bool(self._buffer)):
+                    await self._reopen()
 
     def _decode(self, record: ConsumerRecord[bytes, bytes]) -> T | None:
         try:
@@ -134,6 +162,10 @@ class KafkaReader(ABC, Generic[T]):
 
     async def _setup(self) -> None:
         pass
+
+    async def _resume(self) -> None:
+        """Set a reopened consumer where the previous one was (default: as at the start)."""
+        await self._setup()
 
     @abstractmethod
     async def _fill(self) -> None:

@@ -78,6 +78,10 @@ class KafkaSettings:
     background_fetch_max_wait_ms: int = 25
     """The same for every other reader (run requests, the recorder, run control), whose
     latency matters less than the broker's and the process's time spent on idle fetches."""
+    slow_storage_fetch_max_wait_ms: int = 200
+    """The wait of every reader once its broker showed that it answers fetches before
+    reading its storage (Tansu on S3; see ``_kafka_wait``): there, a fetch shorter than
+    the storage's reads returns without records."""
     request_timeout_ms: int = 10_000
     retry_backoff_ms: int = 50
     metadata_max_age_ms: int = 30_000
