@@ -8,9 +8,12 @@ number of API replicas, workers and reapers may race on a run and exactly one wi
 - ``cancel_queued``: queued → cancelled, before any worker took it;
 - ``fail_queued_runs``: queued → failed, when its request could not be sent or no worker
   took it in time (``waiting_runs``);
-- ``reap``: running → failed, when the worker's heartbeat is too old;
+- ``reap``: running → failed, when the worker's heartbeat is too old (a worker
+  heartbeats a run it finished until the run's end is recorded: see
+  ``backend.worker.executor``);
 - ``record_own_ending``: running → failed (or its end), written by its own worker when
-  the bus takes none of the run's events.
+  the bus takes none of the run's events, or when the end it published was not
+  recorded in time.
 
 A status change that ends a run records its event too (``event_store``), in the same
 transaction.
@@ -19,6 +22,7 @@ transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -236,12 +240,20 @@ async def request_cancel(session: AsyncSession, run_id: str) -> None:
     await session.commit()
 
 
-async def heartbeat(session: AsyncSession, worker_id: str, run_ids: Iterable[str]) -> set[str]:
-    """Mark the worker's runs alive; returns those of them someone asked to cancel."""
+@dataclass(frozen=True)
+class Heartbeat:
+    running: set[str]
+    """The runs that are still running on the worker (its others ended, or were ended)."""
+    cancelled: set[str]
+    """The runs someone asked to cancel."""
+
+
+async def heartbeat(session: AsyncSession, worker_id: str, run_ids: Iterable[str]) -> Heartbeat:
+    """Mark the worker's runs alive; says which of them still run and which to cancel."""
     ids = list(run_ids)
     if not ids:
-        return set()
-    await session.execute(
+        return Heartbeat(set(), set())
+    alive = await session.execute(
         update(RunRecord)
         .where(
             RunRecord.id.in_(ids),
@@ -249,12 +261,16 @@ async def heartbeat(session: AsyncSession, worker_id: str, run_ids: Iterable[str
             RunRecord.status == RunStatus.running,
         )
         .values(heartbeat_at=utcnow())
+        .returning(RunRecord.id)
+        .execution_options(synchronize_session=False)
     )
+    running = set(alive.scalars().all())
     cancelled = await session.scalars(
         select(RunRecord.id).where(RunRecord.id.in_(ids), RunRecord.cancel_requested)
     )
+    heartbeat = Heartbeat(running, set(cancelled.all()))
     await session.commit()
-    return set(cancelled.all())
+    return heartbeat
 
 
 async def reap(session: AsyncSession, timeout_seconds: float) -> list[RunFailed]:

@@ -10,9 +10,19 @@ Each claimed run's version is loaded and run with ``graph_engine.run`` and a
 ``PublishingSink``.
 
 At most ``concurrency`` runs go at once: slots are taken before requests are.
-A run that finished keeps being reported alive by the heartbeat for a while
-(``recently_finished``): until the recorder wrote its terminal event, the database still
-says ``running``, and a recorder that lags must not get the run reaped.
+
+A run that ended here stays in the heartbeat until its end is recorded (``unrecorded``,
+``forget_recorded``). The worker published the terminal event with ``acks=all``: it is
+in the log, and the recorder, which commits its offsets only after writing, will write
+it — however far behind it is (on Tansu with S3 storage, measured minutes behind under a
+burst before the readers' fixes). Until then the database says ``running``, and the
+reaper must not take the run for one whose worker died: a worker that lives says so for
+it. The database, not a timer, says when the end is recorded: the heartbeat's own
+``UPDATE … WHERE status = 'running'`` stops matching the run once it is. Only a log that
+lost the record (a broker that lost its storage) leaves the end unrecorded for good: a
+run still unrecorded ``within_s`` after it ended gets its end recorded by the worker
+itself (``record_overdue``, as when the bus is lost), with the status it really had. A
+worker that dies meanwhile stops heartbeating, and the reaper fails the run as before.
 A run is cancelled when a control message or the database (``cancel_requested``, read
 by the heartbeat) says so; it is stopped and marked failed when it outlives the run
 timeout, or when the worker shuts down and the grace period is over.
@@ -32,7 +42,7 @@ import logging
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +58,7 @@ from backend.observability.logging import bind_run
 from backend.worker.sink import PublishingSink
 from graph_engine.credentials import CredentialResolver
 from graph_engine.errors import EventSinkError, GraphEngineError
-from graph_engine.events import ErrorInfo
+from graph_engine.events import ErrorInfo, RunEvent
 from graph_engine.node_runner import error_info
 
 log = logging.getLogger(__name__)
@@ -76,6 +86,15 @@ class ActiveRun:
         (the engine also stops a node that swallows one cancellation; see ``stopping``)."""
         self.abort = self.abort or reason
         self.cancel.set()
+
+
+@dataclass(frozen=True)
+class Ended:
+    """A run that ended here: its terminal event went out, maybe not recorded yet."""
+
+    at: float
+    """When (``time.monotonic``)."""
+    terminal: RunEvent
 
 
 @dataclass(frozen=True)
@@ -115,7 +134,7 @@ class Executor:
         self._tasks: set[asyncio.Task[None]] = set()
         self.active: dict[str, ActiveRun] = {}
         self._prepared: OrderedDict[tuple[str, int], Prepared] = OrderedDict()
-        self._finished: OrderedDict[str, float] = OrderedDict()
+        self._ended: OrderedDict[str, Ended] = OrderedDict()
 
     async def take_requests(self) -> None:
         """Take and start requests until cancelled (then no new one is taken)."""
@@ -165,12 +184,40 @@ class Executor:
         self._tasks.discard(task)
         self._slots.release()
 
-    def recently_finished(self, within_s: float) -> list[str]:
-        """Runs that ended here in the last ``within_s`` seconds (older ones are forgotten)."""
+    def unrecorded(self) -> list[str]:
+        """Runs that ended here and whose end is not known to be recorded."""
+        return list(self._ended)
+
+    def forget_recorded(self, run_ids: Iterable[str]) -> None:
+        """The database no longer calls these runs running: their end is recorded (or
+        someone else ended them); the heartbeat leaves them."""
+        for run_id in run_ids:
+            self._ended.pop(run_id, None)
+
+    async def record_overdue(self, within_s: float) -> None:
+        """Record the end of each run that ended more than ``within_s`` ago and whose end
+        the recorder has not written (its record is not in the log any more)."""
         cutoff = time.monotonic() - within_s
-        while self._finished and next(iter(self._finished.values())) < cutoff:
-            self._finished.popitem(last=False)
-        return list(self._finished)
+        while self._ended:
+            run_id, ended = next(iter(self._ended.items()))
+            if ended.at > cutoff:
+                return
+            try:
+                async with self._sessions() as session:
+                    recorded = await run_store.record_own_ending(
+                        session, run_id, self.worker_id, [ended.terminal]
+                    )
+            except SQLAlchemyError as error:  # the next heartbeat tries again
+                log.warning("run %s: recording its end failed: %r", run_id, error)
+                return
+            self._ended.pop(run_id, None)
+            if recorded:
+                log.warning(
+                    "run %s: its end was not recorded within %g s of its publication; "
+                    "the worker recorded it",
+                    run_id,
+                    within_s,
+                )
 
     def cancel(self, run_id: str) -> None:
         """Cancel ``run_id`` if it runs here (the engine then emits ``run.cancelled``)."""
@@ -207,8 +254,8 @@ class Executor:
             log.exception("run %s failed in the worker", request.run_id)
         finally:
             self.active.pop(request.run_id, None)
-            if sink.finished:  # else its end is nowhere: the reaper must see it silent
-                self._finished[request.run_id] = time.monotonic()
+            if sink.terminal is not None:  # else its end is nowhere: the reaper must see it silent
+                self._ended[request.run_id] = Ended(time.monotonic(), sink.terminal)
 
     async def _run(
         self, request: RunRequest, document: Any, active: ActiveRun, sink: PublishingSink

@@ -26,10 +26,9 @@ from backend.worker.executor import Executor, ExecutorLimits
 
 log = logging.getLogger(__name__)
 RESTART_DELAY_S = 1.0
-FINISHED_ALIVE_S = 120.0
-"""How long a finished run is still reported alive: its terminal event is on the bus, and
-the recorder may lag behind; past this, a run the database still calls running (its end
-never reached the database) is left to the reaper."""
+END_RECORDED_WITHIN_S = 300.0
+"""How long a run that ended here is reported alive while its end, published, waits for
+the recorder; past this the worker records the end itself (see ``executor``)."""
 
 
 def new_worker_id() -> str:
@@ -107,14 +106,18 @@ class WorkerService:
     async def _heartbeat(self) -> None:
         while True:
             await asyncio.sleep(self.settings.heartbeat_interval_seconds)
+            ended = self.executor.unrecorded()
             try:
-                alive = [*self.executor.active, *self.executor.recently_finished(FINISHED_ALIVE_S)]
                 async with self._sessions() as session:
-                    cancelled = await run_store.heartbeat(session, self.worker_id, alive)
+                    beat = await run_store.heartbeat(
+                        session, self.worker_id, [*self.executor.active, *ended]
+                    )
             except SQLAlchemyError as error:
                 log.warning("heartbeat failed: %r", error)
                 continue
-            for run_id in cancelled:
+            self.executor.forget_recorded(set(ended) - beat.running)
+            await self.executor.record_overdue(END_RECORDED_WITHIN_S)
+            for run_id in beat.cancelled:
                 self.executor.cancel(run_id)
 
 

@@ -29,6 +29,8 @@ class PublishingSink:
         self.last_seq = 0
         self.running: set[str] = set()
         self.finished = False
+        self.terminal: RunEvent | None = None
+        """The run's terminal event, once it went out."""
         self._publishing: RunEvent | None = None
         self._observer = RunObserver(run_id, workflow_id)  # metrics, spans, logs
 
@@ -70,6 +72,7 @@ class PublishingSink:
         _track_node(self.running, event)
         if event.type in TERMINAL_TYPES:
             self.finished = True
+            self.terminal = event
 
     def _failed(
         self, error: ErrorInfo, duration_ms: float, seq: int, running: set[str]
