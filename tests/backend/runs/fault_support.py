@@ -111,8 +111,8 @@ async def watch(replicas: Replicas, run_id: str, preferred: str, deadline: float
     seen = Watch(run_id)
     last_seq, terminal = -1, False
     while time.monotonic() < deadline:
-        api = replicas.up(preferred)
-        url = f"{api.ws_base}{API}/runs/{run_id}/events?after={last_seq}"
+        api, after = replicas.up(preferred), last_seq
+        url = f"{api.ws_base}{API}/runs/{run_id}/events?after={after}"
         ending = "?"
         try:
             async with asyncio.timeout(max(deadline - time.monotonic(), 0.1)):
@@ -131,7 +131,7 @@ async def watch(replicas: Replicas, run_id: str, preferred: str, deadline: float
                         seen.finished = True
         except (OSError, TimeoutError, websockets.WebSocketException) as error:
             ending = repr(error)[:160]
-        seen.connections.append(f"{api.name} after={last_seq}: {ending}")
+        seen.connections.append(f"{api.name} after={after}, got to {last_seq}: {ending}")
         if seen.finished:
             return seen
         await asyncio.sleep(RETRY_PAUSE_S)
@@ -225,9 +225,11 @@ def check_gapless(run: StoredRun) -> list[str]:
     """``run_events`` holds seq 0..last_seq, the last of them the one terminal event."""
     seqs = [seq for seq, _ in run.events]
     problems = []
-    if seqs != list(range(len(seqs))) or (seqs and seqs[-1] != run.last_seq):
+    if seqs != list(range(len(seqs))):
         missing = sorted(set(range(max(seqs, default=0) + 1)) - set(seqs))
-        problems.append(f"recorded seqs miss {missing[:20]} (last_seq {run.last_seq})")
+        problems.append(f"recorded seqs miss {missing[:20]} of 0..{seqs[-1]}")
+    if seqs and seqs[-1] != run.last_seq:
+        problems.append(f"the run's last_seq is {run.last_seq}, its events go to {seqs[-1]}")
     terminal = [seq for seq, kind in run.events if kind in TERMINAL]
     if run.status not in ("queued", "running") and (len(terminal) != 1 or terminal[0] != seqs[-1]):
         problems.append(f"terminal events at seqs {terminal} of 0..{seqs[-1:]}")
@@ -270,6 +272,10 @@ class Carried:
     """Partitions not read to their end within the time allowed: where it stopped."""
     committed: dict[int, int] = field(default_factory=dict)
     """The recorder group's committed offset per partition."""
+    kinds: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+    """The event types carried under each ``(run, seq)``."""
+    conflicts: list[str] = field(default_factory=list)
+    """``(run, seq)`` carried as two different events (two writers chose one seq)."""
 
 
 async def read_carried(
@@ -317,7 +323,15 @@ def _read_carried(
             positions[message.partition()] = message.offset() + 1
             event = json.loads(message.value() or b"")
             place = (message.partition(), message.offset())
-            carried.seqs.setdefault(event["run_id"], {}).setdefault(event["seq"], place)
+            first = carried.seqs.setdefault(event["run_id"], {}).setdefault(event["seq"], place)
+            kinds = carried.kinds.setdefault((event["run_id"], event["seq"]), [])
+            if event["type"] not in kinds:
+                kinds.append(event["type"])
+                if len(kinds) > 1:
+                    carried.conflicts.append(
+                        f"{event['run_id']}: seq {event['seq']} carried as {kinds} "
+                        f"(at {first[0]}:{first[1]} and {place[0]}:{place[1]})"
+                    )
         carried.unread = [
             f"partition {n}: at {positions[n]} of {ends[n]}"
             for n in numbers
