@@ -37,7 +37,10 @@ class KafkaReader(ABC, Generic[T]):
         self._channel = channel
         self._consumer: AIOKafkaConsumer | None = None
         self._wait = FetchWait(
-            topic, self._fetch_max_wait_ms(), settings.slow_storage_fetch_max_wait_ms
+            settings.bootstrap_servers,
+            topic,
+            self._fetch_max_wait_ms(),
+            settings.slow_storage_fetch_max_wait_ms,
         )
         self._buffer: deque[ConsumerRecord[bytes, bytes]] = deque()
         self._lock = asyncio.Lock()
@@ -74,12 +77,16 @@ class KafkaReader(ABC, Generic[T]):
         return self
 
     async def _open(self, *, resume: bool) -> None:
+        """Start a consumer; a broker that does not answer is a ``BusError``, which every
+        caller of a subscription retries."""
         self._consumer = self._make_consumer()
         try:
             await self._consumer.start()
             await (self._resume() if resume else self._setup())
-        except BaseException:
+        except BaseException as error:
             await self._consumer.stop()
+            if isinstance(error, KafkaError):
+                raise BusError(f"reading {self._topic} failed: {error!r}") from error
             raise
         kafka_lag.watch(self._consumer, self._topic, type(self).__name__)
 
@@ -90,10 +97,7 @@ class KafkaReader(ABC, Generic[T]):
             await self._finish(False)
         finally:
             await self.consumer.stop()
-        try:
-            await self._open(resume=True)
-        except KafkaError as error:
-            raise BusError(f"reopening the reader of {self._topic} failed: {error!r}") from error
+        await self._open(resume=True)
 
     async def __aexit__(
         self,

@@ -14,7 +14,9 @@ sees this for ``STARVED_ROUNDS`` polls in a row waits ``slow_storage_fetch_max_w
 from then on. A broker that is down sends no responses, so an outage is not taken for it.
 
 aiokafka takes the wait only when a consumer is made: the reader then opens its
-consumer again (``KafkaReader``), once.
+consumer again (``KafkaReader``), once. The process remembers the broker, so that a
+reader made later (after a bus error, say) starts with the slow wait and a group member
+does not join its group twice for it.
 """
 
 from __future__ import annotations
@@ -29,12 +31,16 @@ from aiokafka.errors import KafkaError
 log = logging.getLogger(__name__)
 STARVED_ROUNDS = 3
 POSITION_TIMEOUT_S = 0.1
+_slow_brokers: set[str] = set()
+"""The brokers (their ``bootstrap_servers``) that this process saw answer fetches before
+reading their storage: a fact about the broker, learned once."""
 
 
 class FetchWait:
-    def __init__(self, topic: str, wait_ms: int, slow_ms: int) -> None:
+    def __init__(self, brokers: str, topic: str, wait_ms: int, slow_ms: int) -> None:
+        self._brokers = brokers
         self._topic = topic
-        self.wait_ms = wait_ms
+        self.wait_ms = max(wait_ms, slow_ms) if brokers in _slow_brokers else wait_ms
         self._slow_ms = slow_ms
         self._empty_rounds = 0
         self._since_ms = time.time() * 1000
@@ -61,6 +67,7 @@ class FetchWait:
             self._slow_ms,
         )
         self.wait_ms = self._slow_ms
+        _slow_brokers.add(self._brokers)
         return True
 
 
