@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.db.run_store import read_status
 from backend.runs.summary import FINISHED
-from backend.ws.hub import Hub
+from backend.ws.hub import UNKNOWN, Hub
 
 MAX_WAIT_S = 300.0
 """The longest a start request may hold its connection waiting for the run to end."""
@@ -29,7 +29,7 @@ async def wait_for_end(hub: Hub, engine: AsyncEngine, run_id: str, seconds: floa
             heard = word.words
             if await read_status(engine, run_id) in FINISHED:
                 return True
-            while not (word.recorded_ended and word.words > heard):
+            while not (word.recorded_ended or word.recorded_seq == UNKNOWN) or word.words == heard:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or not await word.wait(remaining):
                     return False

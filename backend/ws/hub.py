@@ -108,9 +108,11 @@ class Hub:
                 subscription.recorded(mark)
 
     def recorded_lost(self) -> None:
+        """Word may have been missed: every reader looks again (whether a run ended is not
+        known, so ``recorded_ended`` stays as it was)."""
         for subscriptions in self._subscriptions.values():
             for subscription in subscriptions:
-                subscription.recorded(Recorded(UNKNOWN, ended=True))
+                subscription.recorded(Recorded(UNKNOWN))
 
     async def follow(self, bus: EventBus) -> None:
         """Feed the hub from the bus until cancelled (re-following after a bus error)."""

@@ -1,8 +1,9 @@
 """The run event stream's invariant (``backend.ws.stream``) against a reference, whatever
 the interleaving: hypothesis publishes a run's events to the hub (some lost by the
 follower, some delivered twice), records them in order as the recorder does (the real
-``event_store`` on SQLite and PostgreSQL, the real word after each commit), and opens
-watchers at random moments with random ``after``. Every watcher must get each event
+``event_store`` on SQLite and PostgreSQL, the real word after each commit), says now and
+then that word may have been lost (as the PostgreSQL listener does when it reconnects),
+and opens watchers at random moments with random ``after``. Every watcher must get each event
 after its ``after`` exactly once, in ``seq`` order, byte for byte what a replay of the
 finished run returns, and the terminal event only once the database holds it.
 """
@@ -44,6 +45,7 @@ actions = st.lists(
         st.tuples(st.just("record"), st.integers(1, 4)),
         st.tuples(st.just("watch"), st.integers(-1, 12)),
         st.tuples(st.just("step"), st.integers(1, 3)),
+        st.tuples(st.just("lose_word"), st.just(1)),  # the listener reconnected
     ),
     max_size=40,
 )
@@ -158,6 +160,8 @@ async def _scenario(database_url: str, tokens: list[str], steps: list[tuple[str,
                 await world.record(argument)
             elif action == "watch":
                 await world.watch(argument).wait()
+            elif action == "lose_word":
+                hub.recorded_lost()
             for _ in range(argument if action == "step" else 1):
                 await asyncio.sleep(0)
         while world.published < len(events):  # the rest, live, and all recorded
