@@ -38,6 +38,9 @@ from .messages import ControlMessage, RunRequest
 
 T_co = TypeVar("T_co", covariant=True)
 
+LogEnd = dict[int, int]
+"""The next offset of each partition of the run-events log."""
+
 WORKERS_GROUP = "nodeloom-workers"
 RECORDER_GROUP = "nodeloom-recorder"
 
@@ -140,4 +143,14 @@ class EventBus(Protocol):
 
     def follow_control(self) -> Subscription[ControlMessage]:
         """Every control message published from now on (a broadcast: no group)."""
+        ...
+
+    async def event_log_end(self) -> LogEnd:
+        """Where the run-events log ends now, per partition (``BusError`` if the bus cannot
+        say): every event published so far lies before it."""
+        ...
+
+    async def recorded_through(self, end: LogEnd) -> bool:
+        """Whether the recorder group has handled every run event before ``end`` (a
+        partition whose log the broker lost since counts up to its new end)."""
         ...

@@ -20,8 +20,10 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
+from aiokafka.structs import TopicPartition
 from pydantic import BaseModel
 
 from graph_engine.events import RunEvent
@@ -38,6 +40,7 @@ from .base import (
     BusClosed,
     BusLifecycle,
     BusUnavailable,
+    LogEnd,
     Subscription,
 )
 from .messages import CHANNELS, CONTROL, EVENTS, REQUESTS, Channel, ControlMessage, RunRequest
@@ -58,6 +61,8 @@ class KafkaBus(BusLifecycle):
         self._publisher: Publisher | None = None
         self._readers: set[KafkaReader[Any]] = set()
         self._watch: BrokerWatch | None = None
+        self._log_probe: AIOKafkaConsumer | None = None
+        self._offsets_probe: AIOKafkaConsumer | None = None
 
     def topic(self, channel: Channel[Any]) -> str:
         return f"{self.settings.namespace}{channel.name}"
@@ -104,6 +109,11 @@ class KafkaBus(BusLifecycle):
             await reader.close()
         publisher, admin, watch = self._publisher, self._admin, self._watch
         self._publisher = self._admin = self._watch = None
+        probes = (self._log_probe, self._offsets_probe)
+        self._log_probe = self._offsets_probe = None
+        for probe in probes:
+            if probe is not None:
+                await probe.stop()
         if watch is not None:
             await watch.stop()
         if publisher is not None:
@@ -131,6 +141,68 @@ class KafkaBus(BusLifecycle):
 
     def follow_control(self) -> Subscription[ControlMessage]:
         return self._track(Follower(self._live(), self.topic(CONTROL), CONTROL, live=False))
+
+    async def event_log_end(self) -> LogEnd:
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_ms / 1000):
+                probe = await self._probe()
+                topic = self.topic(EVENTS)
+                await probe.topics()  # metadata now: a topic re-created since has new partitions
+                partitions = [
+                    TopicPartition(topic, p) for p in probe.partitions_for_topic(topic) or ()
+                ]
+                ends = await probe.end_offsets(partitions)
+        except (KafkaError, OSError, TimeoutError) as error:
+            raise BusUnavailable(f"cannot read where the run events end: {error!r}") from error
+        return {tp.partition: offset for tp, offset in ends.items()}
+
+    async def recorded_through(self, end: LogEnd) -> bool:
+        now = await self.event_log_end()
+        topic = self.topic(EVENTS)
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_ms / 1000):
+                checker = await self._recorder_offsets()
+                handled = {
+                    partition: await checker.committed(TopicPartition(topic, partition))
+                    for partition in end
+                }
+        except (KafkaError, OSError, TimeoutError) as error:
+            raise BusUnavailable(f"cannot read the recorder's offsets: {error!r}") from error
+        return all(
+            # A log that shrank was lost by the broker: its new end is what counts.
+            (handled[partition] or 0) >= min(offset, now.get(partition, 0))
+            for partition, offset in end.items()
+        )
+
+    async def _recorder_offsets(self) -> AIOKafkaConsumer:
+        """A consumer named after the recorder group that never joins it (it subscribes to
+        nothing): it only reads the group's committed offsets."""
+        if self._offsets_probe is None:
+            self._live()
+            probe = AIOKafkaConsumer(
+                **self.settings.client_options(),
+                client_id=f"{self.settings.client_id}-recorder-offsets",
+                group_id=self.group(RECORDER_GROUP),
+                enable_auto_commit=False,
+                request_timeout_ms=self.settings.request_timeout_ms,
+            )
+            await probe.start()
+            self._offsets_probe = probe
+        return self._offsets_probe
+
+    async def _probe(self) -> AIOKafkaConsumer:
+        """A consumer of no group, for reading where logs end."""
+        if self._log_probe is None:
+            self._live()
+            probe = AIOKafkaConsumer(
+                **self.settings.client_options(),
+                client_id=f"{self.settings.client_id}-log-probe",
+                enable_auto_commit=False,
+                request_timeout_ms=self.settings.request_timeout_ms,
+            )
+            await probe.start()
+            self._log_probe = probe
+        return self._log_probe
 
     def _group_reader(self, channel: Channel[T], group: str) -> GroupReader[T]:
         reader = GroupReader(self._live(), self.topic(channel), channel, self.group(group))

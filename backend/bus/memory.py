@@ -17,7 +17,14 @@ from pydantic import BaseModel
 from graph_engine.events import RunEvent
 
 from ._memory_topic import Follower, GroupReader, Topic, _Reader
-from .base import RECORDER_GROUP, WORKERS_GROUP, BusClosed, BusLifecycle, Subscription
+from .base import (
+    RECORDER_GROUP,
+    WORKERS_GROUP,
+    BusClosed,
+    BusLifecycle,
+    LogEnd,
+    Subscription,
+)
 from .messages import CHANNELS, CONTROL, EVENTS, REQUESTS, Channel, ControlMessage, RunRequest
 
 T = TypeVar("T")
@@ -75,6 +82,15 @@ class MemoryBus(BusLifecycle):
 
     def follow_control(self) -> Subscription[ControlMessage]:
         return self._track(Follower(self._topic(CONTROL), CONTROL))
+
+    async def event_log_end(self) -> LogEnd:
+        return {partition: log.end for partition, log in enumerate(self._topic(EVENTS).logs)}
+
+    async def recorded_through(self, end: LogEnd) -> bool:
+        group = self._topic(EVENTS).groups.get(RECORDER_GROUP)
+        if group is None:
+            return all(offset == 0 for offset in end.values())
+        return all(group.committed[partition] >= offset for partition, offset in end.items())
 
     async def _publish(self, channel: Channel[Any], message: BaseModel) -> None:
         channel.encode(message)  # refuse here what Kafka could not carry

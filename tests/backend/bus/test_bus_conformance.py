@@ -188,3 +188,27 @@ async def test_closing_the_bus_ends_subscriptions_and_leaves_no_tasks(
         await bus.publish_event(event("late", 0))
     with pytest.raises(BusClosed):
         bus.follow_events()
+
+
+async def test_recorded_through_says_when_the_recorder_handled_all_published_before(
+    bus_factory: BusFactory,
+) -> None:
+    """The reaper's fence: an end taken now counts as recorded only once the recorder
+    group handled every event published before it (its commits, not its fetches)."""
+    worker, api = await bus_factory(), await bus_factory()
+    runs = run_ids(3)
+    for run_id in runs:
+        for seq in range(3):
+            await worker.publish_event(event(run_id, seq))
+    end = await api.event_log_end()
+    assert sum(end.values()) >= 9
+    assert not await api.recorded_through(end)
+    async with api.recorded_events() as events:
+        first = await events.next_batch(1)  # fetched, not handled yet
+        assert not await api.recorded_through(end)
+        await take(events, 9 - len(first))
+        # Everything is handled only once the next batch is asked for (or the loop ends).
+    assert await api.recorded_through(end)
+    await worker.publish_event(event(runs[0], 3))  # after the end: does not count
+    assert await api.recorded_through(end)
+    assert not await api.recorded_through(await api.event_log_end())
