@@ -34,7 +34,6 @@ EventLimit = Annotated[int, Query(ge=1, le=1000, description="Page size.")]
 
 
 async def event_page(session: AsyncSession, run_id: str, *, after: int, limit: int) -> RunEventPage:
-    await session.commit()  # the caller's reads end: the reads below take a connection
     engine = session.bind
     if await run_store.read_status(engine, run_id) is None:
         raise RunNotFound(run_id)

@@ -39,7 +39,7 @@ def _event_row(event: RunEvent) -> dict[str, Any]:
 
 
 # Every WebSocket replays with this, and reads with it what its hub did not bring: read
-# through the driver (``driver_query``). The payload comes back as the text stored, which
+# outside any session (``driver_query``). The payload comes back as the text stored, which
 # is the text a live watcher was sent (``backend.ws.stream``).
 _READ_EVENTS = DriverQuery(
     select(_EVENTS.c.seq, _EVENTS.c.type, cast(_EVENTS.c.payload, Text).label("text"))
@@ -51,8 +51,8 @@ _READ_EVENTS = DriverQuery(
 
 async def read_events(engine: AsyncEngine, run_id: str, *, after: int, limit: int) -> list[Any]:
     """``seq``, ``type`` and ``text`` (the event's JSON, as stored) of the events of
-    ``run_id`` with ``seq > after``, in ``seq`` order, read on a connection of their own
-    (the caller must hold none)."""
+    ``run_id`` with ``seq > after``, in ``seq`` order, read on the reader pool (a caller
+    holding a session may read here; it gets the last commit)."""
     return await _READ_EVENTS.all(engine, {"run_id": run_id, "after": after, "limit": limit})
 
 

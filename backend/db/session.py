@@ -1,11 +1,12 @@
-"""The async engine and session factory, built from the settings."""
+"""The async engine and session factory, built from the settings, and the reader pool
+beside each engine."""
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
-from sqlalchemy import event, make_url
-from sqlalchemy.dialects import registry
+from sqlalchemy import Engine, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,43 +16,78 @@ from sqlalchemy.ext.asyncio import (
 
 from backend.database_url import sqlite_path
 from backend.db.availability import report_connect_failure
-from backend.db.sqlite_in_loop import DRIVER_NAME
 
-registry.register("sqlite.nodeloom", "backend.db.sqlite_in_loop", "InLoopSQLiteDialect")
-
-# A write waits up to this long for the write lock instead of failing. Within the server
-# that never happens (one pooled connection); another process writing the same file
-# would make the event loop wait (see ``sqlite_in_loop``).
+# A write waits up to this long for the write lock instead of failing. The server's own
+# writes never wait for it (one pooled writer connection); another process writing the
+# same file may make them.
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# Connections the reads of ``reader_of`` share; a read holds one only while it runs.
+READER_POOL_SIZE = 4
+
+_READERS: weakref.WeakKeyDictionary[Engine, AsyncEngine] = weakref.WeakKeyDictionary()
 
 
 def create_engine(database_url: str, **options: Any) -> AsyncEngine:
-    """An engine for ``database_url``; for SQLite, creates the file's directory first."""
+    """An engine for ``database_url`` and its reader pool (``reader_of``); for SQLite,
+    creates the file's directory first."""
     path = sqlite_path(database_url)
     if path is None:
-        engine = create_async_engine(database_url, pool_pre_ping=True, **options)
-        event.listen(engine.sync_engine, "do_connect", report_connect_failure)
-        return engine
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # One writer at a time is all SQLite allows; queueing for the one connection in
-    # asyncio beats SQLite's busy handler, which sleeps in steps of up to 100 ms.
-    # The pool's rollback on check-in is skipped: sessions and connections end their own
-    # transactions before they give the connection back. SQLite is called from the event
-    # loop, not aiosqlite's thread (see ``sqlite_in_loop``); the URL keeps its name.
-    options = {
-        "pool_size": 1,
-        "max_overflow": 0,
-        "pool_timeout": 60,
-        "pool_reset_on_return": None,
-        **options,
-    }
-    url = make_url(database_url).set(drivername=DRIVER_NAME)
+        engine = _postgresql_engine(database_url, options)
+        reader = _postgresql_engine(
+            database_url, {"pool_size": READER_POOL_SIZE, "max_overflow": 0}
+        )
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # One writer at a time is all SQLite allows; queueing for the one connection in
+        # asyncio beats SQLite's busy handler, which sleeps in steps of up to 100 ms.
+        # The pool's rollback on check-in is skipped: sessions and connections end their
+        # own transactions before they give the connection back.
+        engine = _sqlite_engine(
+            database_url,
+            {
+                "pool_size": 1,
+                "max_overflow": 0,
+                "pool_timeout": 60,
+                "pool_reset_on_return": None,
+                **options,
+            },
+            _configure_sqlite_connection,
+        )
+        # WAL lets readers read the last commit while the writer writes: the reads never
+        # wait for the writer's connection, nor for its lock.
+        reader = _sqlite_engine(
+            database_url,
+            {"pool_size": READER_POOL_SIZE, "max_overflow": 0, "pool_reset_on_return": None},
+            _configure_sqlite_reader,
+        )
+    _READERS[engine.sync_engine] = reader
+    event.listen(engine.sync_engine, "engine_disposed", lambda _: reader.sync_engine.dispose())
+    return engine
+
+
+def reader_of(engine: AsyncEngine) -> AsyncEngine:
+    """The pool that reads of ``engine``'s database outside any session go through.
+
+    Its connections are only ever held by one read at a time, never by a session, so a
+    caller holding a session (mid-transaction, even) that reads here cannot wait for
+    itself; what it reads is the last commit.
+    """
+    return _READERS[engine.sync_engine]
+
+
+def _postgresql_engine(database_url: str, options: dict[str, Any]) -> AsyncEngine:
+    engine = create_async_engine(database_url, pool_pre_ping=True, **options)
+    event.listen(engine.sync_engine, "do_connect", report_connect_failure)
+    return engine
+
+
+def _sqlite_engine(database_url: str, options: dict[str, Any], configure: Any) -> AsyncEngine:
     engine = create_async_engine(
-        url,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        database_url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
         **options,
     )
-    event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
+    event.listen(engine.sync_engine, "connect", configure)
     return engine
 
 
@@ -63,6 +99,13 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _configure_sqlite_reader(dbapi_connection: Any, record: Any) -> None:
+    _configure_sqlite_connection(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")  # a reader that tried to write would take the lock
     cursor.close()
 
 

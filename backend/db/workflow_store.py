@@ -131,7 +131,7 @@ def _columns_to_run(table: Table) -> Select[Any]:
     return select(table.c.version, table.c.document, table.c.problems)
 
 
-# Starting a run reads one of these, through the driver (see ``driver_query`` on why).
+# Starting a run reads one of these, outside any session (see ``driver_query`` on why).
 _CURRENT_TO_RUN = DriverQuery(
     _columns_to_run(_WORKFLOWS).where(_WORKFLOWS.c.id == bindparam("workflow_id"))
 )
@@ -145,8 +145,8 @@ _VERSION_TO_RUN = DriverQuery(
 
 async def version_to_run(engine: AsyncEngine, workflow_id: str, version: int | None) -> Any:
     """``version``, ``document`` and ``problems`` of the workflow's current version, or of
-    ``version``: the columns starting a run needs, read on a connection of their own (the
-    caller must hold none, see ``driver_query``)."""
+    ``version``: the columns starting a run needs, read outside any session (see
+    ``driver_query``)."""
     if version is None:
         row = await _CURRENT_TO_RUN.first(engine, {"workflow_id": workflow_id})
         if row is None:
