@@ -273,13 +273,16 @@ async def heartbeat(session: AsyncSession, worker_id: str, run_ids: Iterable[str
     return heartbeat
 
 
-async def reap(session: AsyncSession, timeout_seconds: float) -> list[RunFailed]:
-    """Fail every running run whose heartbeat is older than ``timeout_seconds``.
+async def reap(
+    session: AsyncSession, timeout_seconds: float, *, now: datetime | None = None
+) -> list[RunFailed]:
+    """Fail every running run whose heartbeat was older than ``timeout_seconds`` at
+    ``now`` (default: the present).
 
     Each gets a recorded ``run.failed`` event after its last recorded one; the caller
     publishes them. Safe on any number of replicas: each run is failed by one of them.
     """
-    cutoff = utcnow() - timedelta(seconds=timeout_seconds)
+    cutoff = (now or utcnow()) - timedelta(seconds=timeout_seconds)
     stale = await session.scalars(
         select(RunRecord.id).where(
             RunRecord.status == RunStatus.running, RunRecord.heartbeat_at < cutoff

@@ -4,7 +4,12 @@ Every API process runs one. Each round it
 
 - fails the runs whose heartbeat is older than ``NODELOOM_WORKER_TIMEOUT_SECONDS``
   ("worker stopped responding"), recording a ``run.failed`` event after the run's last
-  recorded one;
+  recorded one — but only once that is after the worker's last event: the reaper notes
+  where the run-events log ends (a fence) and waits until the recorder has handled
+  everything before it; then it fails the runs whose heartbeat was already stale when
+  the fence was noted. Their workers had stopped by then, so all they published lies
+  before the fence and is recorded, and the failure's ``seq`` is not one a worker used
+  (two events with one ``seq`` would make a watcher's stream differ from the replay);
 - publishes again the request of each run still queued ``NODELOOM_QUEUE_TIMEOUT_SECONDS``
   after it was created (once), and fails the runs still queued as long after that
   (``QueueTimeout``; see ``backend.db.waiting_runs``);
@@ -29,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus import BusError, EventBus, RunRequest
+from backend.bus.base import LogEnd
 from backend.db import run_store, waiting_runs
 from backend.db.models import utcnow
 from backend.observability.runs import RunObserver
@@ -62,6 +68,7 @@ class Reaper:
         self.timeout_s = timeout_s
         self.queue_timeout_s = queue_timeout_s
         self.interval_s = min(max(min(timeout_s, queue_timeout_s) / 4, 0.1), 5.0)
+        self._fence: tuple[datetime, LogEnd] | None = None
 
     async def run(self) -> None:
         while True:
@@ -70,9 +77,13 @@ class Reaper:
 
     async def reap_once(self) -> ReaperRound:
         done = ReaperRound()
-        done.worker_lost = await self._query(
-            "looking for runs of dead workers", run_store.reap, self.timeout_s
-        )
+        fenced_at = await self._passed_fence()
+        if fenced_at is not None:
+            done.worker_lost = await self._query(
+                "looking for runs of dead workers",
+                partial(run_store.reap, now=fenced_at),
+                self.timeout_s,
+            )
         for event in done.worker_lost:
             log.warning("run %s: its worker stopped responding; marked failed", event.run_id)
         now = self._clock()  # one moment for the round: a run is not asked for and failed in it
@@ -98,6 +109,20 @@ class Reaper:
         for event in done.worker_lost + done.queue_timed_out:
             await self._announce(event)
         return done
+
+    async def _passed_fence(self) -> datetime | None:
+        """When the current fence was noted, if the recorder has handled everything before
+        it (then a new fence is noted for the next round); None while it has not, or while
+        the bus cannot say (no run is failed as lost then)."""
+        try:
+            fence = self._fence
+            if fence is not None and not await self._bus.recorded_through(fence[1]):
+                return None
+            self._fence = (self._clock(), await self._bus.event_log_end())
+        except BusError as error:
+            log.info("cannot see the recorder's progress yet: %r", error)
+            return None
+        return None if fence is None else fence[0]
 
     async def _query(
         self,

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from kafka_support import new_namespace, quick_kafka_settings
 from services.databases import create_database, drop_database
 from services.kafka import (
     TEST_KAFKA_ENV,
@@ -22,6 +23,8 @@ from services.kafka import (
     check_connection,
     start_kafka,
 )
+
+from backend.bus import EventBus, KafkaBus, MemoryBus
 
 
 class RunsBroker:
@@ -82,3 +85,15 @@ def kafka_environment(broker: RunsBroker, tmp_path: Path) -> dict[str, str]:
         "NODELOOM_FRONTEND_DIR": str(tmp_path / "no-frontend"),
         "NODELOOM_LOG_LEVEL": "info",
     }
+
+
+@pytest.fixture(params=["memory", "kafka"])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
+    """A started bus of each kind, in this process (a Kafka one on its own namespace)."""
+    if request.param == "memory":
+        chosen: EventBus = MemoryBus()
+    else:
+        broker = request.getfixturevalue("runs_broker")
+        chosen = KafkaBus(quick_kafka_settings(broker.bootstrap_servers, new_namespace()))
+    async with chosen:
+        yield chosen

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from api_support import make_settings
-from kafka_support import SECRET_KEY, new_namespace, quick_kafka_settings
+from kafka_support import SECRET_KEY, new_namespace
 from run_support import create_workflow, greeting, live_server, wait_for_run
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.auth.users import LOCAL_OWNER
-from backend.bus import EventBus, KafkaBus, MemoryBus, Subscription
+from backend.bus import EventBus, MemoryBus, Subscription
 from backend.db import run_store
 from backend.db import workflow_store as store
 from backend.db.models import RunEventRecord, RunRecord
@@ -57,17 +56,6 @@ class Clock:
 
 def reaper_on(bus: EventBus, sessions: async_sessionmaker[AsyncSession], clock: Clock) -> Reaper:
     return Reaper(bus, sessions, timeout_s=60, queue_timeout_s=QUEUE_TIMEOUT_S, clock=clock)
-
-
-@pytest.fixture(params=["memory", "kafka"])
-async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
-    if request.param == "memory":
-        chosen: EventBus = MemoryBus()
-    else:
-        broker = request.getfixturevalue("runs_broker")
-        chosen = KafkaBus(quick_kafka_settings(broker.bootstrap_servers, new_namespace()))
-    async with chosen:
-        yield chosen
 
 
 async def _queued_runs(sessions: async_sessionmaker[AsyncSession], count: int) -> list[str]:
