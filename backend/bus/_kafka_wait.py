@@ -14,7 +14,10 @@ sees this for ``STARVED_ROUNDS`` polls in a row waits ``slow_storage_fetch_max_w
 from then on. A broker that is down sends no responses, so an outage is not taken for it.
 
 aiokafka takes the wait only when a consumer is made: the reader then opens its
-consumer again (``KafkaReader``), once. The process remembers the broker, so that a
+consumer again (``KafkaReader``), once, as soon as the broker answers (the sign may come
+just as the broker dies; a group member closed then cannot leave its group, which holds
+the member's partitions until its session times out: measured 20 s without runs
+recorded). The process remembers the broker, so that a
 reader made later (after a bus error, say) starts with the slow wait and a group member
 does not join its group twice for it.
 """
@@ -43,22 +46,34 @@ class FetchWait:
         self.wait_ms = max(wait_ms, slow_ms) if brokers in _slow_brokers else wait_ms
         self._slow_ms = slow_ms
         self._empty_rounds = 0
-        self._since_ms = time.time() * 1000
+        self._since_ms = _now_ms()
+        self._raised_at_ms: float | None = None
+        """When the wait was raised, while the consumer still has the old one."""
 
     async def after_poll(self, consumer: AIOKafkaConsumer, delivered: bool) -> bool:
         """Note one poll of the reader (``delivered``: it brought records to hand out);
-        ``True`` when the wait was raised just now (the consumer must be made again)."""
+        ``True`` when the consumer should be made again, with the raised wait: once the
+        broker answered after the wait was raised (a consumer closed while the broker is
+        down cannot leave its group, which then waits for it before letting it back)."""
+        if self._raised_at_ms is not None:
+            if not _answered_since(consumer, self._raised_at_ms):
+                return False
+            self._raised_at_ms = None
+            return True
         if delivered or self.wait_ms >= self._slow_ms:
             self._empty_rounds = 0
-            self._since_ms = time.time() * 1000
+            self._since_ms = _now_ms()
             return False
         self._empty_rounds += 1
         if self._empty_rounds < STARVED_ROUNDS:
             return False
-        since, self._since_ms = self._since_ms, time.time() * 1000
+        since, self._since_ms = self._since_ms, _now_ms()
         self._empty_rounds = 0
-        if not await _starved(consumer, since):
-            return False
+        if await _starved(consumer, since):
+            self._raise()
+        return False
+
+    def _raise(self) -> None:
         log.warning(
             "the broker answers fetches of %s without the records its log holds (storage "
             "slower than a %d ms fetch, as Tansu on S3): fetches wait up to %d ms from now",
@@ -67,8 +82,19 @@ class FetchWait:
             self._slow_ms,
         )
         self.wait_ms = self._slow_ms
+        self._raised_at_ms = _now_ms()
         _slow_brokers.add(self._brokers)
-        return True
+
+
+def _now_ms() -> float:
+    return time.time() * 1000  # the clock of aiokafka's ``last_poll_timestamp``
+
+
+def _answered_since(consumer: AIOKafkaConsumer, since_ms: float) -> bool:
+    return any(
+        (answered := consumer.last_poll_timestamp(tp)) is not None and answered > since_ms
+        for tp in consumer.assignment()
+    )
 
 
 async def _starved(consumer: AIOKafkaConsumer, since_ms: float) -> bool:
