@@ -17,10 +17,10 @@ records it already served while producers write.
 
 A restart can be quicker than the stall threshold; so a new connection to the broker is
 a reason to check too. A broker on slow storage (Tansu on S3) pauses that long between
-fetch responses while it is well: every pause that a check found harmless doubles the
-threshold (up to ``MAX_STALL_FACTOR`` times the setting), or such a reader would check,
-and fetch again, after every response and never get on (measured: 22 of 200 records
-read in 120 s). A log found lost brings the threshold back to the setting.
+fetch responses while it is well: every such pause doubles the threshold (up to
+``MAX_STALL_FACTOR`` times the setting), or such a reader would check, and fetch again,
+after every response and never get on (measured: 22 of 200 records read in 120 s). A
+log found lost brings the threshold back to the setting.
 
 aiokafka has no public hook for new connections: ``_connections`` reads its client's
 connection table, and only adds to the other signals if that ever changes.
