@@ -1,5 +1,5 @@
-"""Reads through the driver (on SQLite and PostgreSQL): the same values, in the same
-Python types, as through a session; each read gives its connection back."""
+"""Reads outside any session (on SQLite and PostgreSQL): the same values, in the same
+Python types, as through a session; each read gives its reader connection back."""
 
 from __future__ import annotations
 
@@ -90,8 +90,8 @@ async def test_the_version_to_run_is_the_current_one_or_the_one_asked_for(sessio
 
 
 async def test_reads_give_their_connection_back(sessions):
-    """More reads at once than the pool has connections (SQLite's has one) all finish,
-    and a session still writes afterwards."""
+    """More reads at once than the reader pool has connections all finish, and a session
+    still writes afterwards."""
     workflow_id = await _workflow(sessions)
     engine = sessions.kw["bind"]
     reads = [store.version_to_run(engine, workflow_id, None) for _ in range(50)]
