@@ -273,6 +273,19 @@ async def heartbeat(session: AsyncSession, worker_id: str, run_ids: Iterable[str
     return heartbeat
 
 
+async def a_stale_run(session: AsyncSession, timeout_seconds: float) -> list[str]:
+    """One running run whose heartbeat is older than ``timeout_seconds`` (none: empty)."""
+    cutoff = utcnow() - timedelta(seconds=timeout_seconds)
+    stale = await session.scalars(
+        select(RunRecord.id)
+        .where(RunRecord.status == RunStatus.running, RunRecord.heartbeat_at < cutoff)
+        .limit(1)
+    )
+    found = list(stale.all())
+    await session.commit()
+    return found
+
+
 async def reap(
     session: AsyncSession, timeout_seconds: float, *, now: datetime | None = None
 ) -> list[RunFailed]:

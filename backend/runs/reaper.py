@@ -113,7 +113,13 @@ class Reaper:
     async def _passed_fence(self) -> datetime | None:
         """When the current fence was noted, if the recorder has handled everything before
         it (then a new fence is noted for the next round); None while it has not, or while
-        the bus cannot say (no run is failed as lost then)."""
+        the bus cannot say (no run is failed as lost then). The bus is asked only while
+        some run's heartbeat is stale."""
+        if not await self._query(
+            "looking for silent workers", run_store.a_stale_run, self.timeout_s
+        ):
+            self._fence = None
+            return None
         try:
             fence = self._fence
             if fence is not None and not await self._bus.recorded_through(fence[1]):
