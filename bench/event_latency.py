@@ -88,11 +88,11 @@ async def measure(
 
     Runs are started through the first API process and watched through the last (with two
     replicas: the other one, so every event crosses between processes)."""
-    await asyncio.gather(*(asyncio.to_thread(process.start) for process in processes))
     apis = [process for process in processes if process.port is not None]
     starter, watcher = apis[0], apis[-1]
     latencies: dict[int, list[float]] = {}
     try:
+        await asyncio.gather(*(asyncio.to_thread(process.start) for process in processes))
         async with httpx.AsyncClient(base_url=starter.base_url, timeout=30) as client:
             workflow = slow_chat(openai_url, TOKENS, TOKEN_DELAY_MS)
             workflow_id = await create_workflow(client, workflow)
