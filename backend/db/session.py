@@ -1,5 +1,5 @@
-"""The async engine and session factory, built from the settings, and the reader pool
-beside each engine."""
+"""The async engine and session factory, built from the settings, and the reader beside
+each engine."""
 
 from __future__ import annotations
 
@@ -16,20 +16,22 @@ from sqlalchemy.ext.asyncio import (
 
 from backend.database_url import sqlite_path
 from backend.db.availability import report_connect_failure
+from backend.db.sqlite_reader import SQLiteReader
 
 # A write waits up to this long for the write lock instead of failing. The server's own
 # writes never wait for it (one pooled writer connection); another process writing the
 # same file may make them.
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
-# Connections the reads of ``reader_of`` share; a read holds one only while it runs.
+# PostgreSQL connections the reads of ``reader_of`` share; a read holds one while it runs.
 READER_POOL_SIZE = 4
 
-_READERS: weakref.WeakKeyDictionary[Engine, AsyncEngine] = weakref.WeakKeyDictionary()
+Reader = AsyncEngine | SQLiteReader
+_READERS: weakref.WeakKeyDictionary[Engine, Reader] = weakref.WeakKeyDictionary()
 
 
 def create_engine(database_url: str, **options: Any) -> AsyncEngine:
-    """An engine for ``database_url`` and its reader pool (``reader_of``); for SQLite,
-    creates the file's directory first."""
+    """An engine for ``database_url`` and its reader (``reader_of``); for SQLite, creates
+    the file's directory first."""
     path = sqlite_path(database_url)
     if path is None:
         engine = _postgresql_engine(database_url, options)
@@ -51,22 +53,18 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
                 "pool_reset_on_return": None,
                 **options,
             },
-            _configure_sqlite_connection,
         )
         # WAL lets readers read the last commit while the writer writes: the reads never
         # wait for the writer's connection, nor for its lock.
-        reader = _sqlite_engine(
-            database_url,
-            {"pool_size": READER_POOL_SIZE, "max_overflow": 0, "pool_reset_on_return": None},
-            _configure_sqlite_reader,
-        )
+        reader = SQLiteReader(path)
     _READERS[engine.sync_engine] = reader
-    event.listen(engine.sync_engine, "engine_disposed", lambda _: reader.sync_engine.dispose())
+    event.listen(engine.sync_engine, "engine_disposed", lambda _: _close(reader))
     return engine
 
 
-def reader_of(engine: AsyncEngine) -> AsyncEngine:
-    """The pool that reads of ``engine``'s database outside any session go through.
+def reader_of(engine: AsyncEngine) -> Reader:
+    """What reads of ``engine``'s database outside any session go through: a pool of its
+    own on PostgreSQL, a read-only connection on the event loop's thread for SQLite.
 
     Its connections are only ever held by one read at a time, never by a session, so a
     caller holding a session (mid-transaction, even) that reads here cannot wait for
@@ -75,19 +73,27 @@ def reader_of(engine: AsyncEngine) -> AsyncEngine:
     return _READERS[engine.sync_engine]
 
 
+def _close(reader: Reader) -> None:
+    # Called inside the engine's dispose, where an async pool's dispose may run too.
+    if isinstance(reader, SQLiteReader):
+        reader.close()
+    else:
+        reader.sync_engine.dispose()
+
+
 def _postgresql_engine(database_url: str, options: dict[str, Any]) -> AsyncEngine:
     engine = create_async_engine(database_url, pool_pre_ping=True, **options)
     event.listen(engine.sync_engine, "do_connect", report_connect_failure)
     return engine
 
 
-def _sqlite_engine(database_url: str, options: dict[str, Any], configure: Any) -> AsyncEngine:
+def _sqlite_engine(database_url: str, options: dict[str, Any]) -> AsyncEngine:
     engine = create_async_engine(
         database_url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
         **options,
     )
-    event.listen(engine.sync_engine, "connect", configure)
+    event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
     return engine
 
 
@@ -99,13 +105,6 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _configure_sqlite_reader(dbapi_connection: Any, record: Any) -> None:
-    _configure_sqlite_connection(dbapi_connection, record)
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA query_only=ON")  # a reader that tried to write would take the lock
     cursor.close()
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import threading
+import sqlite3
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from backend.db.session import SQLITE_BUSY_TIMEOUT_SECONDS, create_engine, reader_of
 
@@ -59,19 +58,15 @@ async def test_sqlite_keeps_driver_errors_and_rollback(tmp_path: Path):
     assert ids == [1]  # the failed transaction's first insert was rolled back
 
 
-async def test_the_reader_pool_only_reads_and_is_disposed_with_its_engine(tmp_path: Path):
-    threads_before = set(threading.enumerate())
+async def test_the_sqlite_reader_reads_the_file_and_refuses_to_write(tmp_path: Path):
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
     reader = reader_of(engine)
     async with engine.begin() as connection:
         await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
-    async with reader.connect() as connection:
-        assert (await connection.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
-        with pytest.raises(OperationalError, match="readonly"):
-            await connection.execute(text("INSERT INTO t (id) VALUES (1)"))
-    await engine.dispose()
-    for _ in range(50):  # each aiosqlite connection's thread ends with its connection
-        if set(threading.enumerate()) <= threads_before:
-            break
-        await asyncio.sleep(0.02)
-    assert set(threading.enumerate()) <= threads_before
+        await connection.execute(text("INSERT INTO t (id) VALUES (1)"))
+    try:
+        assert reader.fetch("SELECT id FROM t", {}) == [(1,)]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.fetch("INSERT INTO t (id) VALUES (2)", {})
+    finally:
+        await engine.dispose()
