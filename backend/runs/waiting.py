@@ -21,8 +21,8 @@ MAX_WAIT_S = 300.0
 
 
 async def wait_for_end(hub: Hub, engine: AsyncEngine, run_id: str, seconds: float) -> bool:
-    """Whether the run ended (and its end was recorded) within ``seconds``; the caller
-    holds no pooled connection while it waits (status reads go through the driver)."""
+    """Whether the run ended (and its end was recorded) within ``seconds``; the status
+    reads go through the engine's reader, which never waits for a session's connection."""
     deadline = time.monotonic() + seconds
     with hub.subscribe(run_id, live=False) as word:  # before the read: no word slips by
         while True:
