@@ -85,6 +85,10 @@ class KafkaSettings:
     request_timeout_ms: int = 10_000
     retry_backoff_ms: int = 50
     metadata_max_age_ms: int = 30_000
+    publish_window: int = 32
+    """How many of a run's events a worker may have published and not yet seen
+    acknowledged (``backend.worker.sink``): the engine waits a round trip to the broker
+    only when that many are in flight, not for every event."""
     publish_timeout_s: float = 15.0
     """How long a publish keeps retrying before it raises ``BusUnavailable``."""
     start_timeout_s: float = 15.0

@@ -110,6 +110,10 @@ class BusLifecycle(ABC):
 class EventBus(Protocol):
     """Run requests, run events and control messages between the API and the workers."""
 
+    publish_window: int
+    """How many publishes of one run's events may be in flight at once: 1 where a publish
+    returns at once (in-process), more where it waits for a broker."""
+
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...

@@ -57,6 +57,7 @@ class KafkaBus(BusLifecycle):
 
     def __init__(self, settings: KafkaSettings) -> None:
         self.settings = settings
+        self.publish_window = settings.publish_window
         self._admin: AIOKafkaAdminClient | None = None
         self._publisher: Publisher | None = None
         self._readers: set[KafkaReader[Any]] = set()

@@ -36,6 +36,8 @@ DEFAULT_CAPACITY = 1024
 class MemoryBus(BusLifecycle):
     """An ``EventBus`` inside one process (one event loop)."""
 
+    publish_window = 1
+
     def __init__(
         self, *, partitions: int = DEFAULT_PARTITIONS, capacity: int = DEFAULT_CAPACITY
     ) -> None:
