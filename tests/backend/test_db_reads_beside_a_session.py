@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.db import event_store, run_store
 from backend.db import workflow_store as store
 from backend.db.models import RunRecord
-from backend.db.session import create_engine, create_session_factory
+from backend.db.session import create_engine, create_session_factory, reader_of
 from backend.runs.summary import RunStatus
 from graph_engine.document import WorkflowDocument
 
@@ -25,6 +26,7 @@ async def test_a_handler_mid_transaction_reads_without_waiting_for_itself(databa
     # One connection for sessions on PostgreSQL too: the session below holds all there are.
     engine = create_engine(database_url, pool_size=1, max_overflow=0)
     sessions = create_session_factory(engine)
+    reader = reader_of(engine)
     try:
         async with sessions() as session:
             workflow = await store.create_workflow(
@@ -44,8 +46,12 @@ async def test_a_handler_mid_transaction_reads_without_waiting_for_itself(databa
                 events = await event_store.read_events(engine, run_id, after=-1, limit=10)
                 version = await store.version_to_run(engine, workflow.id, None)
             await session.rollback()
+        if isinstance(reader, AsyncEngine):
+            assert reader.pool.checkedin() > 0  # the reads took their own connections
     finally:
         await engine.dispose()
+    if isinstance(reader, AsyncEngine):
+        assert reader.pool.checkedin() == 0  # and they went with the engine
 
     assert status == RunStatus.queued == run.status  # the last commit
     assert [(row.seq, row.type) for row in events] == [(0, "run.queued")]
