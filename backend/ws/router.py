@@ -8,7 +8,8 @@ keep idle connections open through proxies (``uvicorn --ws-ping-interval``).
 
 Close codes: 4400 bad ``after``; 4401 not signed in (accounts mode: a session cookie
 or ``Authorization: Bearer nlk_…`` is needed); 4404 no such run, or not yours; 1001 the
-server is shutting down; 1011 an unexpected server error.
+server is shutting down; 1011 an unexpected server error; 1013 the database is out of
+reach (reconnect with ``after``).
 
 ``/api/v1/shared/{token}/runs/{run_id}/events`` is the same stream for a share link's
 visitor: only the runs this browser started through the link (its ``nodeloom_visitor``
@@ -21,8 +22,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, WebSocket
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from backend.auth import share_links
@@ -32,6 +35,7 @@ from backend.auth.principal import identify
 from backend.auth.sessions import COOKIE_NAME
 from backend.auth.visitors import VISITOR_COOKIE, visitor_hash
 from backend.db import run_store
+from backend.db.availability import database_unavailable
 from backend.db.models import RunRecord
 from backend.observability.metrics import observe_event_lag
 from backend.runs.summary import FINISHED
@@ -44,6 +48,7 @@ router = APIRouter()
 CLOSE_NORMAL = 1000
 CLOSE_GOING_AWAY = 1001
 CLOSE_INTERNAL_ERROR = 1011
+CLOSE_TRY_AGAIN_LATER = 1013
 CLOSE_BAD_REQUEST = 4400
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_RUN_NOT_FOUND = 4404
@@ -53,16 +58,35 @@ MAX_SEQ = 2**31 - 1
 @router.websocket("/runs/{run_id}/events", name="runEvents")
 async def run_events(websocket: WebSocket, run_id: str) -> None:
     await websocket.accept()
-    refusal = await _refuse_caller(websocket, run_id)
-    if refusal is not None:
-        await websocket.close(*refusal)
-        return
-    await _stream(websocket, run_id)
+    async with _closed_if_the_database_is_down(websocket):
+        refusal = await _refuse_caller(websocket, run_id)
+        if refusal is not None:
+            await websocket.close(*refusal)
+            return
+        await _stream(websocket, run_id)
 
 
 @router.websocket("/shared/{token}/runs/{run_id}/events", name="sharedRunEvents")
 async def shared_run_events(websocket: WebSocket, token: str, run_id: str) -> None:
     await websocket.accept()
+    async with _closed_if_the_database_is_down(websocket):
+        await _shared_stream(websocket, token, run_id)
+
+
+@contextlib.asynccontextmanager
+async def _closed_if_the_database_is_down(websocket: WebSocket) -> AsyncIterator[None]:
+    """A database out of reach when the socket opens: close with 1013 (try again later),
+    as HTTP answers 503; the client reconnects with ``after``."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        if not database_unavailable(error):
+            raise
+        log.warning("run event socket: the database is out of reach: %s", type(error).__name__)
+        await _close(websocket, CLOSE_TRY_AGAIN_LATER, "the database is out of reach; reconnect")
+
+
+async def _shared_stream(websocket: WebSocket, token: str, run_id: str) -> None:
     async with websocket.app.state.sessions() as session:
         try:
             link = await share_links.live_link(session, token)

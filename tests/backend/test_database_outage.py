@@ -10,12 +10,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+import websockets
 from api_support import API, assert_problem, make_settings
 from fakes.openai_server import fake_openai
 from run_support import (
     assert_in_order,
     create_workflow,
     live_server,
+    read_socket,
     recorded_events,
     slow_chat,
     start_run,
@@ -33,6 +35,7 @@ PASSWORD = "canary-pw-5f1c"  # trust authentication ignores it; it must never be
 WORKFLOW_ID = "0" * 32
 TOKENS, TOKEN_MS = 60, 50  # a 3 s answer: long enough to restart PostgreSQL under it
 DOWN_S = 1.5
+WATCH_TIMEOUT_S = 30.0
 
 
 def assert_unavailable(response: httpx.Response, url: str) -> None:
@@ -120,11 +123,15 @@ async def test_a_postgresql_restart_answers_503_meanwhile_and_loses_no_run(
         workflow_id = await create_workflow(client, document)
         run_id = await start_run(client, workflow_id, question="still there?")
         await wait_for_run(client, run_id, statuses=("running",))
+        receiving = asyncio.Event()
+        watched = asyncio.create_task(_frames(server.ws_base, run_id, receiving))  # across it
+        await receiving.wait()
 
         await asyncio.to_thread(postgres.shut_down)
         try:
             during = await client.get(f"{API}/workflows/{workflow_id}")
             run_during = await client.get(f"{API}/runs/{run_id}")
+            opened_during = await read_socket(server.ws_base, run_id)
             await asyncio.sleep(DOWN_S)
         finally:
             await asyncio.to_thread(postgres.start_again)
@@ -132,9 +139,15 @@ async def test_a_postgresql_restart_answers_503_meanwhile_and_loses_no_run(
         run = await wait_for_run(client, run_id)
         events = await recorded_events(client, run_id)
         after = await client.get(f"{API}/workflows/{workflow_id}")
+        async with asyncio.timeout(WATCH_TIMEOUT_S):
+            seen, closed = await watched
+        replayed, _ = await _frames(server.ws_base, run_id)
 
     assert_unavailable(during, url)
     assert_unavailable(run_during, url)
+    assert opened_during.close_code == 1013 and "database" in opened_during.close_reason
+    # Watched across the restart: every event once, as the replay has them, and the end.
+    assert closed == 1000 and seen == replayed, (closed, seen, replayed)
     assert after.status_code == 200, after.text
     # Never left running or queued. It usually completes with every event; now and then a
     # worker's write meets asyncpg's "another operation is in progress" on a connection
@@ -147,3 +160,16 @@ async def test_a_postgresql_restart_answers_503_meanwhile_and_loses_no_run(
     if run["status"] == "succeeded":
         assert run["outputs"]["answer"] == "".join(f"t{index} " for index in range(TOKENS))
         assert sum(event["type"] == "node.token" for event in events) == TOKENS
+
+
+async def _frames(
+    ws_base: str, run_id: str, receiving: asyncio.Event | None = None
+) -> tuple[list[str], int | None]:
+    """Every frame of the run's event socket as sent, and the close code."""
+    frames: list[str] = []
+    async with websockets.connect(f"{ws_base}{API}/runs/{run_id}/events") as socket:
+        async for frame in socket:
+            frames.append(str(frame))
+            if receiving is not None:
+                receiving.set()
+    return frames, socket.close_code
