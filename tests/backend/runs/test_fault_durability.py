@@ -153,6 +153,11 @@ async def deployment(
         "NODELOOM_EMBEDDED_WORKER": "false",
         "NODELOOM_WORKER_CONCURRENCY": str(WORKER_CONCURRENCY),
         "NODELOOM_QUEUE_TIMEOUT_SECONDS": "10",
+        # The default session timeout, not the quick one of the other tests: this broker
+        # keeps its groups in S3 too, and on a busy machine its heartbeat answers take
+        # longer than 1.5 s; group members were then evicted over and over and the
+        # recorder stalled (runs left running, watchers waiting).
+        "NODELOOM_KAFKA_SESSION_TIMEOUT_MS": "10000",
     }
     apis = (serve(free_port(), env, tmp_path, "api-a"), serve(free_port(), env, tmp_path, "api-b"))
     workers = (worker(env, tmp_path, "worker-1"), worker(env, tmp_path, "worker-2"))
@@ -173,10 +178,10 @@ async def deployment(
 @pytest.mark.postgres
 @pytest.mark.xfail(
     strict=False,
-    reason="issue 21, open: after the PostgreSQL restart some watchers wait for good "
-    "(their run's events recorded, yet no word of it reaches their stream: 15-18 of 200 "
-    "in the last runs); every other check held in those runs (all 200 terminal within "
-    "the bound, no seq gap, no seq carried twice, every event on the topic recorded)",
+    reason="issue 21: not yet 10 passes in a row. It failed under load while the group "
+    "session timeout was 1.5 s (the recorder's group churned, runs were left running and "
+    "watchers waited); with 10 s it passed both runs, one with two busy cores beside it. "
+    "A pass shows as XPASS",
 )
 async def test_200_watched_runs_lose_nothing_across_broker_worker_api_and_database_faults(
     deployment: Deployment,
