@@ -27,7 +27,7 @@ from backend.exchange.credentials import with_credentials
 from backend.exchange.importer import prepare_import
 from backend.exchange.problems import secrets_error
 from backend.exchange.secret_scan import scan_document
-from backend.validation import check_document
+from backend.graph_problems import check_document
 from graph_engine.document import MAX_NAME_LENGTH, WorkflowDocument, export_bytes
 
 router = APIRouter(prefix="/workflows", tags=["exchange"])

@@ -8,13 +8,13 @@ from backend.api import (
     asyncapi,
     auth,
     credentials,
+    document_check,
     exchange,
+    link_visits,
     meta,
     node_types,
     runs,
     share_links,
-    shared,
-    validation,
     versions,
     workflows,
 )
@@ -34,11 +34,11 @@ for public in (meta.router, node_types.router, auth.router, asyncapi.router):
     api_router.include_router(public)
 for private in (
     exchange.router,
-    validation.router,
+    document_check.router,
     workflows.router,
     versions.router,
     credentials.router,
     share_links.router,
 ):
     api_router.include_router(private, dependencies=SIGNED_IN)
-api_router.include_router(shared.router)
+api_router.include_router(link_visits.router)

@@ -1,5 +1,5 @@
 """What the owner's run routes (``backend.api.runs``) and a share link's
-(``backend.api.shared``) read a run with: its id in the path and a page of its events."""
+(``backend.api.link_visits``) read a run with: its id in the path and a page of its events."""
 
 from __future__ import annotations
 

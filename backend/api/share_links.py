@@ -11,8 +11,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from backend.api.deps import CurrentUser, SessionDep, WorkflowIdDep
 from backend.api.problems import problem_responses
-from backend.auth import share_links
-from backend.auth.share_links import Scope
+from backend.auth import link_access
+from backend.auth.link_access import Scope
 from backend.db import workflow_store as store
 from backend.db.models import ShareLinkRecord, utcnow
 
@@ -91,7 +91,7 @@ async def create_share_link(
 ) -> CreatedShareLink:
     """A new link to the workflow; its token is in this answer only."""
     await store.get_workflow(session, workflow_id)  # single-person mode: it must exist
-    record, token = await share_links.create_link(
+    record, token = await link_access.create_link(
         session,
         workflow_id=workflow_id,
         owner_id=user.user_id,
@@ -114,7 +114,7 @@ async def create_share_link(
 async def list_share_links(workflow_id: WorkflowIdDep, session: SessionDep) -> list[ShareLink]:
     """The workflow's links, newest first, revoked ones included (never their tokens)."""
     await store.get_workflow(session, workflow_id)
-    return [share_link(record) for record in await share_links.list_links(session, workflow_id)]
+    return [share_link(record) for record in await link_access.list_links(session, workflow_id)]
 
 
 @router.patch(
@@ -127,7 +127,7 @@ async def update_share_link(
     link_id: LinkId, body: ShareLinkChange, user: CurrentUser, session: SessionDep
 ) -> ShareLink:
     """Change whether the link's visitors see your latest run; from their next request."""
-    record = await share_links.show_owner_latest_run(
+    record = await link_access.show_owner_latest_run(
         session, link_id, None if user.local else user.user_id, shown=body.show_owner_latest_run
     )
     return share_link(record)
@@ -143,5 +143,5 @@ async def update_share_link(
 )
 async def revoke_share_link(link_id: LinkId, user: CurrentUser, session: SessionDep) -> Response:
     """Revoke a link; its next request gets `404`."""
-    await share_links.revoke_link(session, link_id, None if user.local else user.user_id)
+    await link_access.revoke_link(session, link_id, None if user.local else user.user_id)
     return Response(status_code=204)

@@ -34,7 +34,7 @@ from backend.exchange.credentials import provider_of
 from backend.exchange.problems import node_title
 from backend.exchange.secret_moves import Move, credential_params, remove_secrets
 from backend.exchange.secret_scan import SecretFinding, scan_document
-from backend.validation import check_document
+from backend.graph_problems import check_document
 from graph_engine.document import WorkflowDocument
 
 BATCH = 100

@@ -17,8 +17,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from backend.db.bulk import BulkStatement
-from backend.db.driver_query import DriverQuery
 from backend.db.models import RunEventRecord, RunRecord
+from backend.db.prebuilt_reads import PrebuiltRead
 from backend.db.recorded_signal import note_recorded
 from backend.runs.summary import FINISHED, RunStatus, RunSummary
 from graph_engine.events import RunEvent
@@ -39,9 +39,9 @@ def _event_row(event: RunEvent) -> dict[str, Any]:
 
 
 # Every WebSocket replays with this, and reads with it what its hub did not bring: read
-# outside any session (``driver_query``). The payload comes back as the text stored, which
+# outside any session (``prebuilt_reads``). The payload comes back as the text stored, which
 # is the text a live watcher was sent (``backend.ws.stream``).
-_READ_EVENTS = DriverQuery(
+_READ_EVENTS = PrebuiltRead(
     select(_EVENTS.c.seq, _EVENTS.c.type, cast(_EVENTS.c.payload, Text).label("text"))
     .where(_EVENTS.c.run_id == bindparam("run_id"), _EVENTS.c.seq > bindparam("after"))
     .order_by(_EVENTS.c.seq)

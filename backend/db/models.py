@@ -69,7 +69,7 @@ class Base(DeclarativeBase):
 
 class _Checked:
     """A stored document's graph problems, as ``graph_engine.validate`` found them on save
-    (see ``backend.validation``); a document with no error-severity problem is runnable."""
+    (see ``backend.graph_problems``); a document with no error-severity problem is runnable."""
 
     problems: Mapped[list[dict[str, Any]]] = mapped_column(
         JsonDocument, default=list, server_default=EMPTY_JSON_LIST
@@ -282,7 +282,7 @@ class ShareLinkRecord(Base):
     token_prefix: Mapped[str] = mapped_column(String(16))
     expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     run_limit_per_hour: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    # The runs started in the current hour-long window (``share_links.reserve_run``).
+    # The runs started in the current hour-long window (``link_access.reserve_run``).
     run_window_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     run_window_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Whether visitors also see the owner's latest run (they always see their own).

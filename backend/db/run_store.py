@@ -30,9 +30,9 @@ from sqlalchemy import ColumnElement, Row, bindparam, func, insert, select, upda
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
-from backend.db.driver_query import DriverQuery
 from backend.db.event_store import insert_events, record_events
 from backend.db.models import RunEventRecord, RunRecord, utcnow
+from backend.db.prebuilt_reads import PrebuiltRead
 from backend.db.workflow_store import Page, _count, new_id
 from backend.errors import RunNotFound
 from backend.runs.summary import RunStatus
@@ -53,9 +53,9 @@ _RUNS = RunRecord.__table__
 # key costs more CPU than SQLite takes to run it.
 _INSERT_RUN = insert(_RUNS)
 _FIND_RUN = select(_RUNS).where(_RUNS.c.id == bindparam("run_id"))
-# The reads of a started run and of a waited-for one go through the driver (``driver_query``).
-_READ_RUN = DriverQuery(_FIND_RUN)
-_READ_STATUS = DriverQuery(select(_RUNS.c.status).where(_RUNS.c.id == bindparam("run_id")))
+# The reads of a started run and of a waited-for one are prebuilt reads (``prebuilt_reads``).
+_READ_RUN = PrebuiltRead(_FIND_RUN)
+_READ_STATUS = PrebuiltRead(select(_RUNS.c.status).where(_RUNS.c.id == bindparam("run_id")))
 _MOMENT = bindparam("moment")
 _CLAIM = (
     update(_RUNS)
@@ -150,7 +150,7 @@ async def get_run(session: AsyncSession, run_id: str) -> Row[Any]:
 
 async def read_run(engine: AsyncEngine, run_id: str) -> Any:
     """The run's row as ``get_run`` gives it, read on a connection of its own: for a caller
-    that holds no pooled connection (see ``driver_query``)."""
+    that holds no pooled connection (see ``prebuilt_reads``)."""
     record = await _READ_RUN.first(engine, {"run_id": run_id})
     if record is None:
         raise RunNotFound(run_id)

@@ -2,7 +2,7 @@
 
 A read through aiosqlite is a trip to its connection's thread and back (a queue, a
 wake-up, a future resolved across threads), which costs more CPU than SQLite takes for
-the primary-key and range reads of ``driver_query``. In WAL mode a reader never waits
+the primary-key and range reads of ``prebuilt_reads``. In WAL mode a reader never waits
 for the writer, nor for its lock: it reads the last commit. So those reads go to a plain
 ``sqlite3`` connection, opened read-only (``query_only``), and complete inline.
 

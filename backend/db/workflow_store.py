@@ -6,7 +6,7 @@ version = :expected`` that bumps the version, plus the matching immutable row in
 same version exactly one wins; the others get ``VersionConflict``.
 
 Every stored document — created, saved, renamed, restored, imported or duplicated — is
-checked by ``backend.validation`` first, and its problems are stored with it: problems
+checked by ``backend.graph_problems`` first, and its problems are stored with it: problems
 block runs, never saves. A document whose params hold something that looks like a secret
 is refused here, the one place every path goes through (``backend.secret_guard``).
 """
@@ -22,11 +22,11 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, Table, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from backend.db.driver_query import DriverQuery
 from backend.db.models import WorkflowRecord, WorkflowVersionRecord, utcnow
+from backend.db.prebuilt_reads import PrebuiltRead
 from backend.errors import VersionConflict, VersionNotFound, WorkflowNotFound
+from backend.graph_problems import StoredProblem, check_document
 from backend.secret_guard import refuse_secrets
-from backend.validation import StoredProblem, check_document
 from graph_engine.document import WorkflowDocument
 from graph_engine.names import search_key
 
@@ -131,11 +131,11 @@ def _columns_to_run(table: Table) -> Select[Any]:
     return select(table.c.version, table.c.document, table.c.problems)
 
 
-# Starting a run reads one of these, outside any session (see ``driver_query`` on why).
-_CURRENT_TO_RUN = DriverQuery(
+# Starting a run reads one of these, outside any session (see ``prebuilt_reads`` on why).
+_CURRENT_TO_RUN = PrebuiltRead(
     _columns_to_run(_WORKFLOWS).where(_WORKFLOWS.c.id == bindparam("workflow_id"))
 )
-_VERSION_TO_RUN = DriverQuery(
+_VERSION_TO_RUN = PrebuiltRead(
     _columns_to_run(_VERSIONS).where(
         _VERSIONS.c.workflow_id == bindparam("workflow_id"),
         _VERSIONS.c.version == bindparam("version"),
@@ -146,7 +146,7 @@ _VERSION_TO_RUN = DriverQuery(
 async def version_to_run(engine: AsyncEngine, workflow_id: str, version: int | None) -> Any:
     """``version``, ``document`` and ``problems`` of the workflow's current version, or of
     ``version``: the columns starting a run needs, read outside any session (see
-    ``driver_query``)."""
+    ``prebuilt_reads``)."""
     if version is None:
         row = await _CURRENT_TO_RUN.first(engine, {"workflow_id": workflow_id})
         if row is None:

@@ -28,7 +28,7 @@ from fastapi import APIRouter, WebSocket
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from backend.auth import share_links
+from backend.auth import link_access
 from backend.auth.errors import InvalidApiKey, LinkNotFound
 from backend.auth.ownership import owns
 from backend.auth.principal import identify
@@ -89,12 +89,12 @@ async def _closed_if_the_database_is_down(websocket: WebSocket) -> AsyncIterator
 async def _shared_stream(websocket: WebSocket, token: str, run_id: str) -> None:
     async with websocket.app.state.sessions() as session:
         try:
-            link = await share_links.live_link(session, token)
+            link = await link_access.live_link(session, token)
         except LinkNotFound:
             await websocket.close(CLOSE_RUN_NOT_FOUND, "this link no longer works")
             return
         visitor = visitor_hash(websocket.cookies.get(VISITOR_COOKIE))
-        if not await share_links.visible_run(session, link, run_id, visitor):
+        if not await link_access.visible_run(session, link, run_id, visitor):
             await websocket.close(CLOSE_RUN_NOT_FOUND, f"there is no run with id {run_id!r}")
             return
     await _stream(websocket, run_id)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from backend.db.models import WorkflowRecord, WorkflowVersionRecord, utcnow
 from backend.db.session import create_engine, create_session_factory
 from backend.db.workflow_store import new_id
-from backend.validation import check_document
+from backend.graph_problems import check_document
 from graph_engine.document import WorkflowDocument
 from graph_engine.names import search_key
 

@@ -1,4 +1,4 @@
-"""The reads outside any session (``backend.db.driver_query``) never wait for a connection
+"""The reads outside any session (``backend.db.prebuilt_reads``) never wait for a connection
 a session holds: a request handler in the middle of a transaction may read a run, its
 status, its events or the version to run, on SQLite and PostgreSQL, and gets the last
 commit back."""

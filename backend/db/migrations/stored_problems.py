@@ -36,7 +36,7 @@ def recheck_problems(table_name: str) -> None:
         if not rows:
             return
         # Imported here: the engine is loaded only when there are rows to check.
-        from backend.validation import stored_document_problems
+        from backend.graph_problems import stored_document_problems
 
         for row_id, document in rows:
             connection.execute(

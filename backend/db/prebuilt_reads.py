@@ -33,7 +33,7 @@ Decoder = Callable[[Any], Any] | None
 _NAMED = sqlite.dialect(paramstyle="named")
 
 
-class DriverQuery:
+class PrebuiltRead:
     """``statement`` (a SELECT), read through an engine's reader; each row's fields are
     named after the selected columns."""
 

@@ -16,7 +16,7 @@ from backend.errors import RunNotFound, VersionNotFound, WorkflowNotFound
 from graph_engine.document import WorkflowDocument
 
 
-async def _workflow(sessions, name: str = "Driver reads") -> str:
+async def _workflow(sessions, name: str = "Prebuilt reads") -> str:
     document = WorkflowDocument.model_validate({"name": name})
     async with sessions() as session:
         return (await store.create_workflow(session, document, message=None)).id
@@ -46,7 +46,7 @@ async def _finished_run(sessions, workflow_id: str) -> str:
     return row["id"]
 
 
-async def test_a_run_read_through_the_driver_equals_the_session_read(sessions):
+async def test_a_prebuilt_run_read_equals_the_session_read(sessions):
     run_id = await _finished_run(sessions, await _workflow(sessions))
     engine = sessions.kw["bind"]
     async with sessions() as session:

@@ -36,10 +36,10 @@ from backend.api.run_reads import AfterSeq, EventLimit, event_page, get_run_id
 from backend.api.run_schemas import ListedRun, Run, RunEventPage, RunSummary, StartRun
 from backend.api.schemas import Workflow
 from backend.api.workflow_answers import CREATED, CURRENT, answer, copy_name
-from backend.auth import share_links
+from backend.auth import link_access
 from backend.auth.errors import NotSignedIn
+from backend.auth.link_access import Scope, require_scope
 from backend.auth.link_edits import check_credential_uses
-from backend.auth.share_links import Scope, require_scope
 from backend.auth.visitors import VISITOR_COOKIE, set_visitor_cookie, visitor_cookie, visitor_hash
 from backend.db import run_store
 from backend.db import workflow_store as store
@@ -59,7 +59,7 @@ async def get_link(
     token: Annotated[str, Path(max_length=100, description="The link's token.")],
     session: SessionDep,
 ) -> ShareLinkRecord:
-    return await share_links.live_link(session, token)
+    return await link_access.live_link(session, token)
 
 
 LinkDep = Annotated[ShareLinkRecord, Depends(get_link)]
@@ -138,10 +138,10 @@ async def get_shared_workflow(
 async def list_shared_runs(link: LinkDep, visitor: VisitorDep, session: SessionDep) -> SharedRuns:
     """The runs this visitor may see: their own through this link, and the owner's latest
     if the link shows it."""
-    runs, total = await share_links.visitor_runs(session, link, visitor, YOUR_RUNS_SHOWN)
+    runs, total = await link_access.visitor_runs(session, link, visitor, YOUR_RUNS_SHOWN)
     owners = None
     if link.show_owner_latest_run:
-        owners = await share_links.owner_latest_run(session, link.workflow_id)
+        owners = await link_access.owner_latest_run(session, link.workflow_id)
     return SharedRuns(
         yours=[ListedRun.numbered(run, total - index) for index, run in enumerate(runs)],
         owner_latest=None if owners is None else RunSummary.from_record(owners),
@@ -170,7 +170,7 @@ async def start_shared_run(
     answer sets (or renews) the `nodeloom_visitor` cookie that lets only it see the run."""
     require_scope(link, Scope.run, "run the workflow")
     cookie = visitor_cookie(request.cookies.get(VISITOR_COOKIE))
-    window = await share_links.reserve_run(session, link)
+    window = await link_access.reserve_run(session, link)
     inputs = (body or StartRun()).inputs
     try:
         run = await queue_run(
@@ -186,7 +186,7 @@ async def start_shared_run(
         )
     except NodeloomError:  # refused (inputs, problems, bus): it does not count
         if window is not None:
-            await share_links.refund_run(session, link, window)
+            await link_access.refund_run(session, link, window)
         raise
     set_visitor_cookie(response, cookie, secure=settings.secure_cookies)
     return Run.from_record(run)
@@ -200,7 +200,7 @@ async def get_visible_run_id(
 ) -> str:
     """A run this visitor may see; any other (another visitor's too) is not found."""
     run_id = get_run_id(run_id)
-    if not await share_links.visible_run(session, link, run_id, visitor):
+    if not await link_access.visible_run(session, link, run_id, visitor):
         raise RunNotFound(run_id)
     return run_id
 

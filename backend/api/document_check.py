@@ -8,7 +8,7 @@ from backend.api.deps import DocumentBody
 from backend.api.documents import DOCUMENT_REQUEST_BODY
 from backend.api.problems import problem_responses
 from backend.api.schemas import ValidationReport
-from backend.validation import check_document
+from backend.graph_problems import check_document
 
 router = APIRouter(prefix="/workflows", tags=["workflows"])
 

@@ -1,4 +1,4 @@
-"""``backend.validation``: the problems stored with a document, their order, their cost."""
+"""``backend.graph_problems``: the problems stored with a document, their order, their cost."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from api_support import document, node
 
-from backend.validation import (
+from backend.graph_problems import (
     VALIDATOR_FAILED,
     check_document,
     document_problems,
