@@ -8,8 +8,8 @@ number of API replicas, workers and reapers may race on a run and exactly one wi
 - ``cancel_queued``: queued → cancelled, before any worker took it;
 - ``fail_queued_runs``: queued → failed, when its request could not be sent or no worker
   took it in time (``waiting_runs``);
-- ``reap``: running → failed, when the worker's heartbeat is too old (a worker
-  heartbeats a run it finished until the run's end is recorded: see
+- ``stale_runs.reap``: running → failed, when the worker's heartbeat is too old (a
+  worker heartbeats a run it finished until the run's end is recorded: see
   ``backend.worker.executor``);
 - ``record_own_ending``: running → failed (or its end), written by its own worker when
   the bus takes none of the run's events, or when the end it published was not
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Row, bindparam, func, insert, select, update
@@ -31,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
 from backend.db.event_store import insert_events, record_events
-from backend.db.models import RunEventRecord, RunRecord, utcnow
+from backend.db.models import RunRecord, utcnow
 from backend.db.prebuilt_reads import PrebuiltRead
 from backend.db.workflow_store import Page, _count, new_id
 from backend.errors import RunNotFound
@@ -68,11 +67,6 @@ _CLAIM = (
         started_at=_MOMENT,
     )
     .returning(_RUNS.c.id)
-)
-WORKER_LOST = "WorkerLost"
-WORKER_LOST_MESSAGE = (
-    "The worker running this workflow stopped responding (no heartbeat for {seconds:g} s); "
-    "the run was marked failed."
 )
 
 
@@ -271,93 +265,6 @@ async def heartbeat(session: AsyncSession, worker_id: str, run_ids: Iterable[str
     heartbeat = Heartbeat(running, set(cancelled.all()))
     await session.commit()
     return heartbeat
-
-
-async def a_stale_run(session: AsyncSession, timeout_seconds: float) -> list[str]:
-    """One running run whose heartbeat is older than ``timeout_seconds`` (none: empty)."""
-    cutoff = utcnow() - timedelta(seconds=timeout_seconds)
-    stale = await session.scalars(
-        select(RunRecord.id)
-        .where(RunRecord.status == RunStatus.running, RunRecord.heartbeat_at < cutoff)
-        .limit(1)
-    )
-    found = list(stale.all())
-    await session.commit()
-    return found
-
-
-async def reap(
-    session: AsyncSession, timeout_seconds: float, *, now: datetime | None = None
-) -> list[RunFailed]:
-    """Fail every running run whose heartbeat was older than ``timeout_seconds`` at
-    ``now`` (default: the present).
-
-    Each gets a recorded ``run.failed`` event after its last recorded one; the caller
-    publishes them. Safe on any number of replicas: each run is failed by one of them.
-    """
-    cutoff = (now or utcnow()) - timedelta(seconds=timeout_seconds)
-    stale = await session.scalars(
-        select(RunRecord.id).where(
-            RunRecord.status == RunStatus.running, RunRecord.heartbeat_at < cutoff
-        )
-    )
-    failed = []
-    for run_id in stale.all():
-        event = await _fail_stale(session, run_id, cutoff, timeout_seconds)
-        if event is not None:
-            failed.append(event)
-    return failed
-
-
-async def _fail_stale(
-    session: AsyncSession, run_id: str, cutoff: datetime, timeout_seconds: float
-) -> RunFailed | None:
-    record = await session.get(RunRecord, run_id, populate_existing=True)
-    last = await session.scalar(
-        select(func.max(RunEventRecord.seq)).where(RunEventRecord.run_id == run_id)
-    )
-    if record is None:
-        return None
-    nodes = {key: dict(value) for key, value in (record.nodes or {}).items()}
-    interrupted = sorted(key for key, value in nodes.items() if value.get("status") == "running")
-    for key in interrupted:
-        nodes[key]["status"] = "interrupted"
-    moment = now()
-    error = ErrorInfo(
-        type=WORKER_LOST,
-        code="worker_lost",
-        message=WORKER_LOST_MESSAGE.format(seconds=timeout_seconds),
-    )
-    seq = max(last or 0, record.last_seq) + 1
-    result = await session.execute(
-        update(RunRecord)
-        .where(
-            RunRecord.id == run_id,
-            RunRecord.status == RunStatus.running,
-            RunRecord.heartbeat_at < cutoff,
-        )
-        .values(
-            status=RunStatus.failed,
-            error=error.model_dump(),
-            nodes=nodes,
-            finished_at=moment,
-            last_seq=seq,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        await session.rollback()
-        return None
-    event = RunFailed(
-        run_id=run_id,
-        workflow_id=record.workflow_id,
-        seq=seq,
-        ts=moment,
-        data=RunFailedData(error=error, interrupted=interrupted),
-    )
-    await insert_events(session, [event])
-    await session.commit()
-    return event
 
 
 async def fail_queued(session: AsyncSession, run_id: str, message: str) -> RunFailed | None:

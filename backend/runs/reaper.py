@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus import BusError, EventBus, RunRequest
 from backend.bus.base import LogEnd
-from backend.db import run_store, waiting_runs
+from backend.db import stale_runs, waiting_runs
 from backend.db.models import utcnow
 from backend.observability.runs import RunObserver
 from graph_engine.events import RunFailed
@@ -81,7 +81,7 @@ class Reaper:
         if fenced_at is not None:
             done.worker_lost = await self._query(
                 "looking for runs of dead workers",
-                partial(run_store.reap, now=fenced_at),
+                partial(stale_runs.reap, now=fenced_at),
                 self.timeout_s,
             )
         for event in done.worker_lost:
@@ -116,7 +116,7 @@ class Reaper:
         the bus cannot say (no run is failed as lost then). The bus is asked only while
         some run's heartbeat is stale."""
         if not await self._query(
-            "looking for silent workers", run_store.a_stale_run, self.timeout_s
+            "looking for silent workers", stale_runs.a_stale_run, self.timeout_s
         ):
             self._fence = None
             return None

@@ -21,8 +21,8 @@ from services.nodeloom import NodeloomProcess
 from sqlalchemy import func, select
 
 from backend.db.models import RunEventRecord, RunRecord
-from backend.db.run_store import WORKER_LOST
 from backend.db.session import create_engine
+from backend.db.stale_runs import WORKER_LOST
 
 READ_TOPIC_TIMEOUT_S = 60.0
 
