@@ -23,7 +23,7 @@ import { memo, useMemo } from 'react';
 
 import { CredentialPicker } from '../credentials/CredentialPicker';
 import { SchemaForm } from '../schema-form/SchemaForm';
-import { validateValue } from '../schema-form/validate';
+import { validateParams } from '../schema-form/validate';
 import { categoryColor, isHexColor, kindIcon, NODE_COLORS } from './appearance';
 import { ConnectMenus } from './ConnectMenus';
 import { useCatalogue, useEditorStore, useEditorStoreApi } from './context';
@@ -98,7 +98,7 @@ function NodeInspector({ id, type, data }: { id: string; type: AppNode['type']; 
   const { params } = node.data;
   const errors = useMemo(() => {
     if (!spec) return [];
-    const found = validateValue(spec.paramsSchema, spec.paramsSchema, params);
+    const found = validateParams(spec.paramsSchema, params);
     for (const field of [spec.dynamicInputsFrom, spec.dynamicOutputsFrom]) {
       const value = field ? params[field] : undefined;
       const scan = typeof value === 'string' ? scanTemplate(value) : null;
