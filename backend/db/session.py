@@ -7,12 +7,14 @@ import weakref
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import PoolProxiedConnection
 
 from backend.database_url import sqlite_path
 from backend.db.availability import report_connect_failure
@@ -35,8 +37,10 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     path = sqlite_path(database_url)
     if path is None:
         engine = _postgresql_engine(database_url, options)
+        # A read is one statement: autocommit spares it a BEGIN and the ROLLBACK on return.
         reader = _postgresql_engine(
-            database_url, {"pool_size": READER_POOL_SIZE, "max_overflow": 0}
+            database_url,
+            {"pool_size": READER_POOL_SIZE, "max_overflow": 0, "isolation_level": "AUTOCOMMIT"},
         )
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,9 +86,20 @@ def _close(reader: Reader) -> None:
 
 
 def _postgresql_engine(database_url: str, options: dict[str, Any]) -> AsyncEngine:
-    engine = create_async_engine(database_url, pool_pre_ping=True, **options)
+    engine = create_async_engine(database_url, **options)
     event.listen(engine.sync_engine, "do_connect", report_connect_failure)
+    event.listen(engine.sync_engine, "checkout", _replace_if_closed)
     return engine
+
+
+def _replace_if_closed(_dbapi_connection: Any, _record: Any, proxy: PoolProxiedConnection) -> None:
+    """Hand out no connection the server closed (a restart closes them all): the pool
+    then connects anew. This asks the driver, which learnt it from the socket, instead of
+    the server: ``pool_pre_ping`` costs a round trip per checkout, and three outside a
+    transaction with asyncpg (BEGIN, a ping, ROLLBACK). A connection that fails in use is
+    still caught: SQLAlchemy then renews the whole pool."""
+    if proxy.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this connection")
 
 
 def _sqlite_engine(database_url: str, options: dict[str, Any]) -> AsyncEngine:

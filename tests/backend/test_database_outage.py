@@ -24,12 +24,15 @@ from run_support import (
     wait_for_run,
 )
 from services.postgres import PostgresServer, start_postgres
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from backend.app import create_app
 from backend.db.availability import database_unavailable
 from backend.db.migrate import upgrade_database
+from backend.db.session import create_engine, reader_of
 
 PASSWORD = "canary-pw-5f1c"  # trust authentication ignores it; it must never be shown
 WORKFLOW_ID = "0" * 32
@@ -173,3 +176,30 @@ async def _frames(
             if receiving is not None:
                 receiving.set()
     return frames, socket.close_code
+
+
+async def test_after_a_restart_no_connection_the_server_closed_is_handed_out(
+    postgres: PostgresServer,
+):
+    """Pooled connections of the engine and of its reader all die with a restart; the
+    first statements afterwards, 30 at once on each, still succeed (none gets a closed
+    connection), without a ping per checkout."""
+    engine = create_engine(postgres.admin_url)
+    reader = reader_of(engine)
+    assert isinstance(reader, AsyncEngine)
+
+    async def one(of: AsyncEngine) -> int:
+        async with of.connect() as connection:
+            value = await connection.scalar(text("SELECT 1 FROM pg_sleep(0.05)"))
+            return int(value)
+
+    try:
+        # Fill both pools (and overflow), so that every pooled connection is an old one.
+        assert await asyncio.gather(*(one(engine) for _ in range(15))) == [1] * 15
+        assert await asyncio.gather(*(one(reader) for _ in range(4))) == [1] * 4
+        await asyncio.to_thread(postgres.shut_down)
+        await asyncio.to_thread(postgres.start_again)
+        for of in (engine, reader):
+            assert await asyncio.gather(*(one(of) for _ in range(30))) == [1] * 30
+    finally:
+        await engine.dispose()
