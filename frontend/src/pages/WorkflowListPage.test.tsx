@@ -27,7 +27,7 @@ describe('WorkflowListPage', () => {
     );
     renderRoute('/');
 
-    const table = await screen.findByRole('table');
+    const table = await screen.findByRole('table', { name: 'Workflows' });
     const rows = within(table).getAllByRole('row').slice(1);
     expect(rows).toHaveLength(2);
     expect(within(rows[0]!).getByRole('link', { name: 'Support answers' })).toHaveAttribute(

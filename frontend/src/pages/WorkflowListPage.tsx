@@ -134,9 +134,7 @@ export function WorkflowListPage() {
             </Button>
           </Alert>
         ) : page && page.items.length > 0 ? (
-          <Paper withBorder radius="lg" className={classes.tablePaper}>
-            <WorkflowTable workflows={page.items} onAction={onAction} />
-          </Paper>
+          <WorkflowTable workflows={page.items} onAction={onAction} />
         ) : filtering ? (
           <Paper withBorder className={classes.empty}>
             <SearchX size={36} strokeWidth={1.6} aria-hidden />

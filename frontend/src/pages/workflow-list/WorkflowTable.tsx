@@ -3,6 +3,7 @@ import { Copy, Download, MoreHorizontal, Pencil, SquareArrowOutUpRight, Trash2 }
 import { Link } from 'react-router';
 
 import type { WorkflowSummary } from '../../api/types';
+import { ListTable } from '../../layout/ListTable';
 import { formatDateTime, formatRelativeTime } from '../../lib/format';
 import classes from './list.module.css';
 
@@ -15,23 +16,24 @@ interface Props {
 
 export function WorkflowTable({ workflows, onAction }: Props) {
   return (
-    <Table verticalSpacing="sm" horizontalSpacing="lg" highlightOnHover className={classes.table}>
-      <Table.Thead>
-        <Table.Tr>
+    <ListTable
+      label="Workflows"
+      highlightOnHover
+      head={
+        <>
           <Table.Th>Name</Table.Th>
           <Table.Th className={classes.numberColumn}>Nodes</Table.Th>
           <Table.Th className={classes.dateColumn}>Updated</Table.Th>
           <Table.Th className={classes.actionsColumn}>
             <VisuallyHidden>Actions</VisuallyHidden>
           </Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {workflows.map((workflow) => (
-          <WorkflowRow key={workflow.id} workflow={workflow} onAction={onAction} />
-        ))}
-      </Table.Tbody>
-    </Table>
+        </>
+      }
+    >
+      {workflows.map((workflow) => (
+        <WorkflowRow key={workflow.id} workflow={workflow} onAction={onAction} />
+      ))}
+    </ListTable>
   );
 }
 
