@@ -21,8 +21,11 @@ sent from the database, so a client that saw it finds the run final there; the s
 ends with it. Nothing here is timed: the stream sleeps until a live event or word of a
 write arrives.
 
-A database that cannot be reached is read again at the next word (the listener that
-brings word from other processes says so when it is back).
+A read that fails because the database cannot be reached (down, restarting, the reader's
+pool out of time) is made again at the next word or after ``READ_AGAIN_S``, whichever
+comes first: the word it was reading for has been heard, and none may follow (the run's
+last events were recorded). That wait is a retry, not a switch: what is sent still
+follows ``seq`` alone.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from graph_engine.events import TERMINAL_TYPES
 
 log = logging.getLogger(__name__)
 PAGE = 500
+READ_AGAIN_S = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class RunEventStream:
         self.last = after
         self._pending: dict[int, Outgoing] = {}
         self._past_the_end = False
+        self._read_failed = False
         self._words_read = 0
         """How many words of writes the subscription had heard when the database was last
         read: only a later word can make reading it again worthwhile."""
@@ -83,7 +88,7 @@ class RunEventStream:
             yield item
             if item.terminal:
                 return
-        if self._finished or self._past_the_end:
+        if self._ended():
             return  # it had ended, and the client had seen the end
         while True:
             if self._database_has_next():
@@ -91,18 +96,26 @@ class RunEventStream:
                     yield item
                     if item.terminal:
                         return
-                if self._past_the_end:
+                if self._ended():
                     return
             for item in self._from_live():
                 yield item
-            if not self._database_has_next():
+            if self._read_failed:
+                await self._subscription.wait(READ_AGAIN_S)
+            elif not self._database_has_next():
                 await self._subscription.wait()
+
+    def _ended(self) -> bool:
+        """After a read of the database: nothing is left to send."""
+        return not self._read_failed and (self._finished or self._past_the_end)
 
     def _database_has_next(self) -> bool:
         self._take_live()
         following = self._pending.get(self.last + 1)
         if following is not None and not following.terminal:
             return False  # the hub has it
+        if self._read_failed:
+            return True
         subscription = self._subscription
         newer = subscription.words > self._words_read
         return newer and (subscription.recorded_seq > self.last or subscription.recorded_ended)
@@ -111,6 +124,7 @@ class RunEventStream:
         self._words_read = self._subscription.words  # word that comes later means a newer write
         ended = self._subscription.recorded_ended
         self._past_the_end = False
+        self._read_failed = False
         while True:
             try:
                 rows = await event_store.read_events(
@@ -120,7 +134,8 @@ class RunEventStream:
                 if not database_unavailable(error):
                     raise
                 run_id = self._subscription.run_id
-                log.info("run %s: the database is out of reach; waiting for word", run_id)
+                log.info("run %s: the database is out of reach; reading again soon", run_id)
+                self._read_failed = True
                 return
             if not rows:
                 # After word of the end, nothing past ``last``: the client asked from past it.

@@ -3,9 +3,11 @@ the interleaving: hypothesis publishes a run's events to the hub (some lost by t
 follower, some delivered twice), records them in order as the recorder does (the real
 ``event_store`` on SQLite and PostgreSQL, the real word after each commit), says now and
 then that word may have been lost (as the PostgreSQL listener does when it reconnects),
-and opens watchers at random moments with random ``after``. Every watcher must get each event
-after its ``after`` exactly once, in ``seq`` order, byte for byte what a replay of the
-finished run returns, and the terminal event only once the database holds it.
+makes the streams' next reads fail as an unreachable database does (their word already
+heard: a stream must read again by itself), and opens watchers at random moments with
+random ``after``. Every watcher must get each event after its ``after`` exactly once, in
+``seq`` order, byte for byte what a replay of the finished run returns, and the terminal
+event only once the database holds it.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from dataclasses import dataclass, field
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from backend.db import event_store, recorded_signal, run_store, workflow_store
 from backend.db.session import create_engine, create_session_factory
 from backend.runs.summary import FINISHED
+from backend.ws import stream as stream_module
 from backend.ws.hub import Hub
 from backend.ws.stream import RunEventStream
 from graph_engine.document import WorkflowDocument
@@ -35,6 +39,8 @@ from graph_engine.events import (
 )
 
 WATCH_TIMEOUT_S = 5.0
+READ_AGAIN_S = 0.01  # the streams' retry after a failed read, shortened for the test
+READ_AGAIN_S_SET = stream_module.READ_AGAIN_S
 
 # Text that JSON spells in several ways (escapes, astral characters, quotes).
 token_text = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12)
@@ -46,6 +52,7 @@ actions = st.lists(
         st.tuples(st.just("watch"), st.integers(-1, 12)),
         st.tuples(st.just("step"), st.integers(1, 3)),
         st.tuples(st.just("lose_word"), st.just(1)),  # the listener reconnected
+        st.tuples(st.just("fail_reads"), st.integers(1, 3)),  # the database out of reach
     ),
     max_size=40,
 )
@@ -56,6 +63,20 @@ class Watcher:
     after: int
     texts: list[str] = field(default_factory=list)
     terminal_was_recorded: bool | None = None
+
+
+class FailingReads:
+    """``event_store`` as the streams see it: its next ``failing`` reads raise what the
+    reader's pool raises when the database is out of reach."""
+
+    def __init__(self) -> None:
+        self.failing = 0
+
+    async def read_events(self, *args: object, **kwargs: object) -> object:
+        if self.failing:
+            self.failing -= 1
+            raise PoolTimeout("the database is out of reach (made by the test)")
+        return await event_store.read_events(*args, **kwargs)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -122,6 +143,8 @@ async def _scenario(database_url: str, tokens: list[str], steps: list[tuple[str,
     sessions = create_session_factory(engine)
     hub = Hub()
     stop_hearing = recorded_signal.listen(engine, hub.recorded)
+    reads = FailingReads()
+    stream_module.event_store, stream_module.READ_AGAIN_S = reads, READ_AGAIN_S  # type: ignore[assignment]
     try:
         async with sessions() as session:
             document = WorkflowDocument.model_validate({"name": f"stream {uuid.uuid4().hex}"})
@@ -162,6 +185,8 @@ async def _scenario(database_url: str, tokens: list[str], steps: list[tuple[str,
                 await world.watch(argument).wait()
             elif action == "lose_word":
                 hub.recorded_lost()
+            elif action == "fail_reads":
+                reads.failing = argument
             for _ in range(argument if action == "step" else 1):
                 await asyncio.sleep(0)
         while world.published < len(events):  # the rest, live, and all recorded
@@ -179,6 +204,7 @@ async def _scenario(database_url: str, tokens: list[str], steps: list[tuple[str,
             assert watcher.terminal_was_recorded in (True, None)
             assert (watcher.terminal_was_recorded is None) == (watcher.after >= len(events) - 1)
     finally:
+        stream_module.event_store, stream_module.READ_AGAIN_S = event_store, READ_AGAIN_S_SET  # type: ignore[assignment]
         stop_hearing()
         await engine.dispose()
 
