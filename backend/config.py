@@ -121,6 +121,13 @@ class Settings(BaseSettings):
         description="Consumer-group session timeout: how long a silent worker or recorder "
         "keeps its partitions before the group hands them to another member.",
     )
+    kafka_idempotence: bool = Field(
+        default=False,
+        description="Idempotent producers (no duplicate records after a retry), for brokers "
+        "that serve them (Apache Kafka does); a broker that refuses them stops the process at "
+        "start with that reason. Off: a retried publish may land twice, and every reader drops "
+        "the copy by `(run_id, seq)`.",
+    )
     kafka_start_timeout_seconds: float = Field(
         default=15.0,
         gt=0,

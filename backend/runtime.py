@@ -50,6 +50,7 @@ def bus_from_settings(settings: Settings, role: str) -> EventBus:
             session_timeout_ms=session_ms,
             heartbeat_interval_ms=max(session_ms // 5, 50),
             start_timeout_s=settings.kafka_start_timeout_seconds,
+            idempotence=settings.kafka_idempotence,
         )
     )
 

@@ -15,7 +15,10 @@ and keep their order on a partition (aiokafka sends one request per partition at
 and retries it before the next). A record sent again after a loss or a timeout may land
 behind later ones; readers put a run's events back in ``seq`` order.
 
-Idempotence is off, because the test broker cannot serve it to aiokafka (tried with
+Idempotence is off unless ``KafkaSettings.idempotence`` turns it on (for a broker that
+serves it: Apache Kafka does); a broker that refuses it fails ``start`` at once, with that
+reason, instead of being retried. It is off by default, because the test broker cannot
+serve it to aiokafka (tried with
 Tansu 0.6.0 and aiokafka 0.14, memory and S3 storage alike): aiokafka knows only
 version 0 of ``InitProducerId``, which carries no producer id or epoch; Tansu logs
 ``tansu_storage::dynostore: producer=None epoch=None`` and answers ``UNKNOWN_SERVER_ERROR``,
@@ -37,7 +40,7 @@ import time
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, UnknownError
 from aiokafka.structs import RecordMetadata, TopicPartition
 
 from ._kafka_settings import KafkaSettings
@@ -57,7 +60,7 @@ class Publisher:
             client_id=f"{settings.client_id}-producer",
             acks="all",
             linger_ms=0,
-            enable_idempotence=False,
+            enable_idempotence=settings.idempotence,
             request_timeout_ms=settings.request_timeout_ms,
             retry_backoff_ms=settings.retry_backoff_ms,
             metadata_max_age_ms=settings.metadata_max_age_ms,
@@ -69,7 +72,16 @@ class Publisher:
         self._appending = asyncio.Lock()
 
     async def start(self) -> None:
-        await self._producer.start()
+        try:
+            await self._producer.start()
+        except UnknownError as error:
+            if not self._settings.idempotence:
+                raise
+            # What a broker without idempotent producers answers (see above): no retry mends it.
+            raise BusUnavailable(
+                f"the Kafka broker at {self._settings.bootstrap_servers} refused an idempotent "
+                f"producer ({type(error).__name__}); turn NODELOOM_KAFKA_IDEMPOTENCE off for it"
+            ) from error
         self._producer.client.cluster.add_listener(self._on_metadata)
 
     async def stop(self) -> None:

@@ -89,6 +89,8 @@ class KafkaSettings:
     """How many of a run's events a worker may have published and not yet seen
     acknowledged (``backend.worker.sink``): the engine waits a round trip to the broker
     only when that many are in flight, not for every event."""
+    idempotence: bool = False
+    """Idempotent producers, for brokers that serve them (see ``_kafka_publish``)."""
     publish_timeout_s: float = 15.0
     """How long a publish keeps retrying before it raises ``BusUnavailable``."""
     start_timeout_s: float = 15.0

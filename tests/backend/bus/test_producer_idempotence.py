@@ -6,7 +6,9 @@ this test fails the day it can, on either storage, so that idempotence gets turn
 
 from __future__ import annotations
 
+import asyncio
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +16,10 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import UnknownError
 from services.kafka import kafka_or_fail
+
+from backend.bus import BusUnavailable, KafkaBus, KafkaSettings
+from backend.config import Settings
+from backend.runtime import bus_from_settings
 
 
 @pytest.mark.parametrize("storage", ["memory", "s3"])
@@ -37,3 +43,31 @@ async def test_tansu_refuses_aiokafka_a_producer_id(
             "Tansu failed an idempotent producer for another reason than before, or served "
             "it: if it now works, set enable_idempotence=True in backend/bus/_kafka_publish.py"
         )
+
+
+async def test_idempotence_asked_of_a_broker_without_it_stops_the_start_with_the_setting_named(
+    kafka_settings: KafkaSettings,
+) -> None:
+    # Tried once, not retried until the start timeout: no retry makes the broker serve it.
+    settings = replace(kafka_settings, idempotence=True, start_timeout_s=120.0)
+    bus = KafkaBus(settings)
+    try:
+        async with asyncio.timeout(60):
+            with pytest.raises(BusUnavailable) as raised:
+                await bus.start()
+    finally:
+        await bus.close()
+    assert "NODELOOM_KAFKA_IDEMPOTENCE" in str(raised.value)
+    assert "refused an idempotent producer" in str(raised.value)
+
+
+def test_the_setting_reaches_the_bus() -> None:
+    kafka = {
+        "kafka_bootstrap_servers": "broker.invalid:9092",
+        "secret_key": "k" * 32,
+        "database_url": "postgresql+asyncpg://nodeloom@db.invalid/nodeloom",
+    }
+    on = Settings(**kafka, kafka_idempotence=True)
+    off = Settings(**kafka)
+    assert bus_from_settings(on, "api").settings.idempotence is True  # type: ignore[attr-defined]
+    assert bus_from_settings(off, "api").settings.idempotence is False  # type: ignore[attr-defined]
