@@ -25,6 +25,7 @@ from backend.config import Settings
 from backend.db.session import create_engine, create_session_factory
 from backend.frontend import FrontendFiles, PagesRoute
 from backend.observability import endpoint as observability
+from backend.observability import library_spans
 from backend.plugins import PluginError, load_plugins
 from backend.runtime import Runtime
 from backend.ws.router import router as ws_router
@@ -36,6 +37,10 @@ DESCRIPTION = (
     "`OPTIONS` with its methods in `Allow`, `HEAD` wherever it answers `GET`, and any other "
     "method it does not list here with `405` and that `Allow`."
 )
+# Where a share link's token rides in a path: the API's and the page's (``SHARE_PATH`` of
+# backend.api.share_links, a route module this factory may not import; a test holds the two
+# together). Traces write the token ``{secret}``.
+SHARE_TOKEN_PATHS = (f"{API_PREFIX}/shared/", "/s/")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -67,6 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(OriginGuard, allowed=settings.trusted_origins)
     observability.install(app)  # last: /metrics, request timing and WebSocket tracking
+    library_spans.instrument_app(
+        app,
+        untraced_paths=(observability.METRICS_PATH, f"{API_PREFIX}/health"),
+        secret_after=SHARE_TOKEN_PATHS,
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

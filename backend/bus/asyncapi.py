@@ -37,7 +37,8 @@ What a consumer can rely on:
 
 - **Key.** Every record's key is its message's `run_id` (UTF-8): all of a run's messages \
 on a topic are on one partition, read in the order they were written there.
-- **JSON values, no headers.** A record's value is one message as JSON (UTF-8).
+- **JSON values, no headers** (but a W3C `traceparent` while the producing process \
+traces: `NODELOOM_OTEL_EXPORTER`). A record's value is one message as JSON (UTF-8).
 - **At-least-once.** A publish that is retried (a timeout, a broker that lost the \
 record) may put a message on the topic twice, and a resent record may land behind later \
 ones of its run. Order a run's events by `seq` and drop duplicates by `(run_id, seq)`, \

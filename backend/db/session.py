@@ -8,12 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import PoolProxiedConnection
 
 from backend.database_url import sqlite_path
@@ -85,8 +81,14 @@ def _close(reader: Reader) -> None:
         reader.sync_engine.dispose()
 
 
+def _new_engine(database_url: str, **options: Any) -> AsyncEngine:
+    # Looked up at each call: while tracing is on, its SQLAlchemy instrumentation wraps
+    # this function so that the engine makes a span per statement (library_spans).
+    return sqlalchemy_asyncio.create_async_engine(database_url, **options)
+
+
 def _postgresql_engine(database_url: str, options: dict[str, Any]) -> AsyncEngine:
-    engine = create_async_engine(database_url, **options)
+    engine = _new_engine(database_url, **options)
     event.listen(engine.sync_engine, "do_connect", report_connect_failure)
     event.listen(engine.sync_engine, "checkout", _replace_if_closed)
     return engine
@@ -103,7 +105,7 @@ def _replace_if_closed(_dbapi_connection: Any, _record: Any, proxy: PoolProxiedC
 
 
 def _sqlite_engine(database_url: str, options: dict[str, Any]) -> AsyncEngine:
-    engine = create_async_engine(
+    engine = _new_engine(
         database_url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
         **options,

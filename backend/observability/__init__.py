@@ -8,6 +8,7 @@ The rest of the backend calls in through small hooks, importing the module it ne
   the middleware (``http``) to the app; ``worker_endpoint``: a worker's ``/metrics``.
 - ``runs``: ``RunObserver`` turns a run's events into metrics, spans and log lines.
 - ``tracing``: OpenTelemetry spans, only when an exporter is configured.
+- ``library_spans``: with tracing on, the spans of FastAPI, SQLAlchemy and aiokafka.
 - ``kafka_lag``: consumer lag of the Kafka readers.
 - ``serving``: uvicorn with a 1001 goodbye to WebSockets and exit 0 on SIGTERM.
 """

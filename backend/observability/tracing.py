@@ -8,7 +8,8 @@ OpenTelemetry is imported: tracing then costs one ``is None`` check per event.
 
 Spans are made from the run's events, with the events' own timestamps, so the engine
 stays unaware of tracing; the provider is Nodeloom's own (not the global one), so a
-library's instrumentation cannot double it and tests can swap exporters.
+library's instrumentation cannot double it and tests can swap exporters. The spans of
+FastAPI, SQLAlchemy and aiokafka go to the same provider (``library_spans``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from typing import Any
+
+from backend.observability import library_spans
 
 OTLP_ENDPOINT_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"
 OTLP_PACKAGE = "opentelemetry-exporter-otlp-proto-http"
@@ -67,11 +70,13 @@ def use_exporter(exporter: Any, service: str = "nodeloom", *, batch: bool = True
     processor = BatchSpanProcessor(exporter) if batch else SimpleSpanProcessor(exporter)
     provider.add_span_processor(processor)
     _provider, _tracer = provider, provider.get_tracer("nodeloom")
+    library_spans.start(provider)
 
 
 def shutdown_tracing() -> None:
     """Flush what is queued and stop tracing (at process exit, or between tests)."""
     global _tracer, _provider
+    library_spans.stop()
     if _provider is not None:
         _provider.shutdown()
     _tracer = _provider = None

@@ -1,9 +1,10 @@
-"""A live server on the embedded default (SQLite, in-process bus), a Kafka-protocol broker,
-and readers of ``/metrics``."""
+"""A live server on the embedded default (SQLite, in-process bus), a Kafka-protocol broker
+and a bus on it, an in-memory span exporter, and readers of ``/metrics``."""
 
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -11,9 +12,13 @@ import httpx
 import pytest
 from api_support import make_settings
 from fakes.openai_server import fake_openai
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client.parser import text_string_to_metric_families
 from run_support import LiveServer, live_server
 from services.kafka import KafkaUnavailable, start_kafka
+
+from backend.bus import KafkaBus, KafkaSettings
+from backend.observability import tracing
 
 
 @pytest.fixture
@@ -46,6 +51,38 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.bootstrap_servers
     finally:
         server.stop()
+
+
+@pytest.fixture
+async def bus(broker: str) -> AsyncIterator[KafkaBus]:
+    """A Kafka bus on ``broker`` with topics of its own, and short group timeouts."""
+    kafka = KafkaBus(
+        KafkaSettings(
+            bootstrap_servers=broker,
+            client_id="nodeloom-observability-test",
+            namespace=f"t{uuid.uuid4().hex[:10]}.",
+            partitions=2,
+            session_timeout_ms=1000,
+            heartbeat_interval_ms=100,
+            poll_interval_ms=50,
+        )
+    )
+    await kafka.start()
+    try:
+        yield kafka
+    finally:
+        await kafka.close()
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    """Tracing on, into memory, for the test; off after it."""
+    exporter = InMemorySpanExporter()
+    tracing.use_exporter(exporter, "nodeloom-test", batch=False)
+    try:
+        yield exporter
+    finally:
+        tracing.shutdown_tracing()
 
 
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]

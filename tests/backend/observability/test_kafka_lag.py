@@ -4,35 +4,12 @@ reader show as lag, and go once it has taken them."""
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 
-import pytest
-
-from backend.bus import KafkaBus, KafkaSettings, RunRequest
+from backend.bus import KafkaBus, RunRequest
 from backend.observability import kafka_lag
 from backend.observability.metrics import KAFKA_LAG
 
 WAIT_S = 30.0
-
-
-@pytest.fixture
-async def bus(broker: str) -> AsyncIterator[KafkaBus]:
-    settings = KafkaSettings(
-        bootstrap_servers=broker,
-        client_id="nodeloom-lag-test",
-        namespace=f"t{uuid.uuid4().hex[:10]}.",
-        partitions=2,
-        session_timeout_ms=1000,
-        heartbeat_interval_ms=100,
-        poll_interval_ms=50,
-    )
-    kafka = KafkaBus(settings)
-    await kafka.start()
-    try:
-        yield kafka
-    finally:
-        await kafka.close()
 
 
 def lag_of(topic_suffix: str, reader: str) -> float | None:

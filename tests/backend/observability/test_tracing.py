@@ -10,21 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from run_support import LiveServer, chain, create_workflow, start_run, wait_for_run
 
 from backend.observability import tracing
-
-
-@pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
-    exporter = InMemorySpanExporter()
-    tracing.use_exporter(exporter, "nodeloom-test", batch=False)
-    try:
-        yield exporter
-    finally:
-        tracing.shutdown_tracing()
 
 
 async def test_a_run_is_one_span_with_a_child_span_per_node(
