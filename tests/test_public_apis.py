@@ -156,25 +156,9 @@ def _problems() -> list[str]:
     return sorted(found)
 
 
-OPEN = {
-    "backend/bus/_kafka_places.py": (
-        "aiokafka has no public signal of a new broker connection; without this read, "
-        "a reader misses a quick broker restart now and then (test_bus_kafka's restart "
-        "test failed 1 of 3 both without it and with the outage tracker instead; issue 22 "
-        "stays open on it)"
-    ),
-}
-"""Known uses still to replace, each with why it stays for now (printed on every run)."""
-
-
 def test_backend_and_engine_use_only_public_apis_of_their_libraries():
     problems = _problems()
-    known = [p for p in problems if p.split(":")[0] in OPEN]
-    for path, reason in OPEN.items():
-        print(f"still open: {path}: {reason}")
-        assert any(p.startswith(f"{path}:") for p in known), f"{path} is clean now: drop it"
-    unknown = [p for p in problems if p not in known]
-    assert not unknown, "private API of a dependency in use:\n" + "\n".join(unknown)
+    assert not problems, "private API of a dependency in use:\n" + "\n".join(problems)
 
 
 def _flagged(source: str) -> list[str]:

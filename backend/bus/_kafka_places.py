@@ -15,15 +15,14 @@ The proof is the record itself, or a high watermark (sent with every fetch respo
 below the position. Not the end offsets of ListOffsets: the test broker's can lag behind
 records it already served while producers write.
 
-A restart can be quicker than the stall threshold; so a new connection to the broker is
-a reason to check too. A broker on slow storage (Tansu on S3) pauses that long between
-fetch responses while it is well: every such pause doubles the threshold (up to
-``MAX_STALL_FACTOR`` times the setting), or such a reader would check, and fetch again,
-after every response and never get on (measured: 22 of 200 records read in 120 s). A
-log found lost brings the threshold back to the setting.
-
-aiokafka has no public hook for new connections: ``_connections`` reads its client's
-connection table, and only adds to the other signals if that ever changes.
+A restart can be quicker than the stall threshold; so a broker connection that failed
+since the last poll is a reason to check too. aiokafka tells of those only in its log;
+``_kafka_connection_failures`` counts them for the whole process while a Kafka bus runs,
+and a reader compares the count with the one it saw last. A broker on slow storage (Tansu
+on S3) pauses that long between fetch responses while it is well: every such pause
+doubles the threshold (up to ``MAX_STALL_FACTOR`` times the setting), or such a reader
+would check, and fetch again, after every response and never get on (measured: 22 of 200
+records read in 120 s). A log found lost brings the threshold back to the setting.
 """
 
 from __future__ import annotations
@@ -33,6 +32,8 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
+
+from ._kafka_connection_failures import CONNECTION_FAILURES
 
 log = logging.getLogger(__name__)
 MAX_STALL_FACTOR = 16
@@ -68,20 +69,19 @@ class Places:
         self._threshold_ms = stall_threshold_ms
         """The pause taken for a stall now: raised by each harmless one (see above)."""
         self._last_poll: int | None = None
-        self._connections = _connections(consumer)
+        self._failures = CONNECTION_FAILURES.seen()
         self.places: dict[TopicPartition, Place] = {}
 
     def follow(self, consumer: AIOKafkaConsumer) -> None:
         """Keep the places for ``consumer``, which replaces the one they were read with."""
-        self._consumer = consumer
-        self._connections = _connections(consumer)
+        self._consumer = consumer  # the failure count goes on: one meanwhile still counts
         self._last_poll = None
 
     def stalled(self, partitions: set[TopicPartition]) -> bool:
-        """Whether fetch responses paused, the connection was renewed, or a log ended below
+        """Whether fetch responses paused, a broker connection failed, or a log ended below
         where this reader is."""
-        connections, self._connections = self._connections, _connections(self._consumer)
-        if connections - self._connections:
+        failures, self._failures = self._failures, CONNECTION_FAILURES.seen()
+        if failures != self._failures:
             return True
         polls = [self._consumer.last_poll_timestamp(tp) for tp in partitions]
         latest = max((p for p in polls if p is not None), default=None)
@@ -142,9 +142,3 @@ class Places:
 
     def checked(self) -> None:
         self._last_poll = None
-
-
-def _connections(consumer: AIOKafkaConsumer) -> set[object]:
-    """The consumer's broker connections (empty if unknown); compared by identity."""
-    table = getattr(getattr(consumer, "_client", None), "_conns", None)
-    return set(table.values()) if isinstance(table, dict) else set()

@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from graph_engine.events import RunEvent
 
+from ._kafka_connection_failures import CONNECTION_FAILURES
 from ._kafka_follow import Follower
 from ._kafka_group import GroupReader
 from ._kafka_publish import Publisher
@@ -82,6 +83,7 @@ class KafkaBus(BusLifecycle):
         except BaseException:
             await self._watch.stop()
             raise
+        CONNECTION_FAILURES.watch()  # what the readers' places go by (``_kafka_places``)
 
     async def _connect(self) -> None:
         settings = self.settings
@@ -110,6 +112,8 @@ class KafkaBus(BusLifecycle):
             await reader.close()
         publisher, admin, watch = self._publisher, self._admin, self._watch
         self._publisher = self._admin = self._watch = None
+        if publisher is not None:  # started, and not closed since
+            CONNECTION_FAILURES.unwatch()
         probes = (self._log_probe, self._offsets_probe)
         self._log_probe = self._offsets_probe = None
         for probe in probes:

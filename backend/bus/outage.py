@@ -110,7 +110,7 @@ class BrokerHealth:
         retry = bool(getattr(record, RETRY_FLAG, False))
         if not retry and not _from_client(record):
             return True
-        failure = retry or _connection_failure(record)
+        failure = retry or connection_failure(record)
         opened = None
         with self._lock:
             now = self._clock()
@@ -224,7 +224,8 @@ def _errors(record: logging.LogRecord) -> list[BaseException]:
     return [arg for arg in args if isinstance(arg, BaseException)]
 
 
-def _connection_failure(record: logging.LogRecord) -> bool:
+def connection_failure(record: logging.LogRecord) -> bool:
+    """Whether ``record`` carries an error of reaching the broker (``CONNECTION_ERRORS``)."""
     return any(isinstance(error, CONNECTION_ERRORS) for error in _errors(record))
 
 
