@@ -46,10 +46,12 @@ def openai_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[KafkaServer]:
-    """A broker of this test's own: it is stopped for longer than a restart."""
+def broker(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[KafkaServer]:
+    """A broker of this test's own: it is stopped for longer than a restart. Its storage
+    is the test's ``storage`` parameter (memory unless it says otherwise)."""
+    storage = getattr(request, "param", "memory")
     try:
-        server = start_kafka(tmp_path)
+        server = start_kafka(tmp_path, storage=storage)
     except KafkaUnavailable as error:
         pytest.fail(f"this test needs a Kafka-protocol broker: {error}", pytrace=False)
     try:
@@ -147,21 +149,34 @@ async def _until(check, deadline_s: float, what: str) -> float:
     return time.monotonic() - began
 
 
+@pytest.mark.parametrize(
+    ("broker", "tokens", "delay_ms"),
+    [("memory", 400, 50), ("s3", 3000, 1)],
+    # A token each 50 ms; a token each ms, publishes in flight when the broker goes, on a
+    # broker that keeps its log (S3). There publishing takes some 40 records a second, so
+    # 3,000 tokens outlast the wait for the first ones recorded: a run that had published
+    # its end before the broker went would stay running until the broker is back (its
+    # events are in the broker's log), and this test is about a run the worker must end.
+    ids=["50ms-memory", "1ms-in-flight-s3"],
+    indirect=["broker"],
+)
 async def test_a_worker_that_loses_the_bus_stops_the_run_and_records_why(
     deployment: tuple[Deployment, WorkerService],
     broker: KafkaServer,
     sessions: async_sessionmaker[AsyncSession],
     openai_url: str,
+    tokens: int,
+    delay_ms: int,
 ):
     running, worker = deployment
-    workflow_id = await _workflow(sessions, slow_chat(openai_url, tokens=400, delay_ms=50))
+    workflow_id = await _workflow(sessions, slow_chat(openai_url, tokens=tokens, delay_ms=delay_ms))
     run_id = await running.start_run(workflow_id, {"question": "still there?"})
 
     async def tokens_recorded() -> bool:
         return sum(e.type == "node.token" for e in await _events(sessions, run_id)) >= 5
 
     await _until(tokens_recorded, 30, "recording the first tokens")
-    await asyncio.to_thread(broker.stop)
+    await asyncio.to_thread(broker.kill)  # its log stays on S3, if it keeps one
 
     async def ended() -> bool:
         return (await _run(sessions, run_id)).status != "running"
@@ -181,6 +196,19 @@ async def test_a_worker_that_loses_the_bus_stops_the_run_and_records_why(
 
     # The worker lost the bus, not its way: once the broker is back it runs again.
     await asyncio.to_thread(broker.start)
+    if broker.s3 is not None:
+        # Events the broker took before it went and the recorder had not read yet are
+        # recorded once it is back (a broker that keeps its log; the memory one lost them):
+        # the run's recorded events close up, with the worker's end after them.
+        async def gapless() -> bool:
+            seqs = [e.seq for e in await _events(sessions, run_id)]
+            return seqs == list(range(len(seqs)))
+
+        await _until(gapless, 60, "recording the events the broker held")
+        events = await _events(sessions, run_id)
+        assert events[-1].type == "run.failed" and events[-1].seq == run.last_seq
+        assert [e.type for e in events].count("run.failed") == 1
+        print(f"recorded after the broker came back: {len(events)} events, no gap")
     quick = await _workflow(sessions, greeting())
     next_run = await running.start_run(quick, {"name": "back"})
 
