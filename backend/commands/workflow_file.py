@@ -96,14 +96,7 @@ def summary_line(checked: CheckedWorkflow) -> str:
 
 
 def problems_json(checked: CheckedWorkflow) -> list[dict[str, Any]]:
-    return [
-        {
-            "code": problem.code,
-            "severity": problem.severity,
-            "pointer": problem.pointer,
-            "node_id": problem.node_id,
-            "edge_id": problem.edge_id,
-            "message": problem.message,
-        }
-        for problem in checked.problems
-    ]
+    """The problems in the form a save stores them (the API serves the same)."""
+    from backend.graph_problems import as_stored  # imported when used: a quick start-up
+
+    return [dict(problem) for problem in as_stored(list(checked.problems))]
