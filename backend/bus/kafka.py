@@ -1,8 +1,9 @@
 """The Kafka bus (aiokafka): for several API replicas and worker processes.
 
 Topics are created when missing (``partitions`` each). Producers use ``acks="all"`` and
-``linger_ms=0`` without idempotence (the test broker lacks it); duplicates are possible
-after a retry, so readers drop them by ``(run_id, seq)``. Groups (workers, recorder)
+``linger_ms=0``, idempotent only when ``KafkaSettings.idempotence`` asks (a broker must
+serve it; the test broker does not): duplicates are possible after a retry, so readers
+drop them by ``(run_id, seq)``. Groups (workers, recorder)
 start from the earliest record the first time; followers (API replicas, control)
 assign themselves every partition and start at the end. Only the API replicas' followers
 of the run events fetch with the short ``fetch_max_wait_ms``: they carry the live events
