@@ -104,18 +104,25 @@ class Watch:
     """One line per connection: where, from which seq, how it ended."""
     finished: bool = False
     """A terminal event arrived and the server closed normally."""
+    late_s: float | None = None
+    """How long after its deadline the end came (None: in time, or never)."""
 
 
-async def watch(replicas: Replicas, run_id: str, preferred: str, deadline: float) -> Watch:
-    """Follow ``run_id`` until it ends, reconnecting after the last seq received."""
+async def watch(
+    replicas: Replicas, run_id: str, preferred: str, deadline: float, late_s: float = 0.0
+) -> Watch:
+    """Follow ``run_id`` until it ends, reconnecting after the last seq received; past
+    ``deadline`` it keeps waiting ``late_s`` more, so that a failure says whether the end
+    came late or never."""
     seen = Watch(run_id)
     last_seq, terminal = -1, False
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline + late_s:
         api, after = replicas.up(preferred), last_seq
         url = f"{api.ws_base}{API}/runs/{run_id}/events?after={after}"
         ending = "?"
+        until = deadline if time.monotonic() < deadline else deadline + late_s
         try:
-            async with asyncio.timeout(max(deadline - time.monotonic(), 0.1)):
+            async with asyncio.timeout(max(until - time.monotonic(), 0.1)):
                 async with websockets.connect(url, open_timeout=OPEN_TIMEOUT_S) as socket:
                     try:
                         async for message in socket:
@@ -133,6 +140,8 @@ async def watch(replicas: Replicas, run_id: str, preferred: str, deadline: float
             ending = repr(error)[:160]
         seen.connections.append(f"{api.name} after={after}, got to {last_seq}: {ending}")
         if seen.finished:
+            if time.monotonic() > deadline:
+                seen.late_s = time.monotonic() - deadline
             return seen
         await asyncio.sleep(RETRY_PAUSE_S)
     return seen
@@ -239,6 +248,8 @@ def check_gapless(run: StoredRun) -> list[str]:
 def check_watched(seen: Watch, replayed: list[str], where: str) -> list[str]:
     """What the watcher received, all connections together, is the replay, frame for frame
     (and so byte for byte)."""
+    if seen.frames == replayed and seen.late_s is not None:
+        return [f"{where}: saw the end {seen.late_s:.1f} s after its deadline: {seen.connections}"]
     if seen.frames == replayed:
         return [] if seen.finished else [f"{where}: never saw the end: {seen.connections}"]
     index = next(

@@ -88,6 +88,9 @@ the end."""
 BROKER_DOWN_S, WORKER_DOWN_S, API_DOWN_S, POSTGRES_DOWN_S = 3.0, 2.0, 3.0, 1.5
 FAULT_AFTER = (10, 40, 70, 100, 130)  # runs started before each fault
 REPLAYS_AT_ONCE = 16
+LATE_S = 60.0
+"""A watcher still waiting at its deadline waits this much longer: a failure then says
+whether the end came late (a bound missed) or never (an event lost to the stream)."""
 LANE_PATIENCE_S = 15.0  # a client waits this long for its run's end before the next
 
 
@@ -276,7 +279,7 @@ async def _drive(deployment: Deployment, replicas: Replicas) -> Drive:
 
     async def _watch(trace: Trace) -> None:
         deadline = time.monotonic() + RUN_BOUND_S + 5
-        trace.seen = await watch(replicas, trace.run_id, trace.watched_on, deadline)
+        trace.seen = await watch(replicas, trace.run_id, trace.watched_on, deadline, LATE_S)
 
     watching: list[asyncio.Task[None]] = []
     async with asyncio.TaskGroup() as group:
