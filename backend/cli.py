@@ -31,6 +31,7 @@ from backend.commands.base import (
     EXIT_USAGE,
     CommandError,
 )
+from backend.commands.settings import load_settings
 
 __all__ = ["EXIT_FAILURE", "EXIT_INVALID", "EXIT_OK", "EXIT_USAGE", "CommandError", "main"]
 
@@ -99,24 +100,6 @@ def _add_database_url(parser: argparse.ArgumentParser) -> None:
 
 def _add_output(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", type=Path, help="write to FILE instead of stdout")
-
-
-def load_settings(**overrides: Any) -> Any:
-    """Settings from the environment plus command-line overrides, or ``CommandError``."""
-    from pydantic import ValidationError
-
-    from backend.config import Settings
-
-    try:
-        return Settings(**{key: value for key, value in overrides.items() if value is not None})
-    except ValidationError as error:
-        lines = [
-            f"  NODELOOM_{'_'.join(map(str, item['loc'])).upper()}: {item['msg']}"
-            if item["loc"]
-            else f"  {item['msg'].removeprefix('Value error, ')}"
-            for item in error.errors(include_url=False)
-        ]
-        raise CommandError("invalid settings:\n" + "\n".join(lines)) from None
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ def register(commands: Any) -> None:
 
 
 def _rotate(args: argparse.Namespace) -> int:
-    from backend.cli import load_settings
+    from backend.commands.settings import load_settings
 
     settings = load_settings(database_url=args.database_url)
     if settings.secret_key is None:

@@ -34,7 +34,7 @@ def register(db_commands: Any) -> None:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from backend.cli import load_settings
+    from backend.commands.settings import load_settings
 
     settings = load_settings(database_url=args.database_url)
     sweep = asyncio.run(_sweep(settings, fix=args.fix))
