@@ -19,7 +19,7 @@ for: the recorder writes the missing events and says so, or the bus brings them;
 never skipped. The terminal event (``run.succeeded``/``failed``/``cancelled``) is always
 sent from the database, so a client that saw it finds the run final there; the stream
 ends with it. Nothing here is timed: the stream sleeps until a live event or word of a
-write arrives.
+write arrives (a stream quiet for ``QUIET_S`` says so in the log, and sleeps on).
 
 A read that fails because the database cannot be reached (down, restarting, the reader's
 pool out of time) is made again at the next word or after ``READ_AGAIN_S``, whichever
@@ -46,6 +46,8 @@ from graph_engine.events import TERMINAL_TYPES
 log = logging.getLogger(__name__)
 PAGE = 500
 READ_AGAIN_S = 1.0
+QUIET_S = 20.0
+"""A stream that heard nothing this long says where it waits, in the log (and waits on)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +104,22 @@ class RunEventStream:
                 yield item
             if self._read_failed:
                 await self._subscription.wait(READ_AGAIN_S)
-            elif not self._database_has_next():
-                await self._subscription.wait()
+            elif not self._database_has_next() and not await self._subscription.wait(QUIET_S):
+                self._say_quiet()
+
+    def _say_quiet(self) -> None:
+        subscription = self._subscription
+        log.info(
+            "run %s: the stream waits after seq %d (heard up to seq %s%s, %d words, %d at the "
+            "last read; live events held: %s)",
+            subscription.run_id,
+            self.last,
+            subscription.recorded_seq,
+            ", the end" if subscription.recorded_ended else "",
+            subscription.words,
+            self._words_read,
+            sorted(self._pending)[:5],
+        )
 
     def _ended(self) -> bool:
         """After a read of the database: nothing is left to send."""
