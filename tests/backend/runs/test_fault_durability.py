@@ -191,13 +191,6 @@ async def deployment(
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=False,
-    reason="issue 21: not yet 10 passes in a row. It failed under load while the group "
-    "session timeout was 1.5 s (the recorder's group churned, runs were left running and "
-    "watchers waited); with 10 s it passed both runs, one with two busy cores beside it. "
-    "A pass shows as XPASS",
-)
 async def test_200_watched_runs_lose_nothing_across_broker_worker_api_and_database_faults(
     deployment: Deployment,
 ) -> None:
