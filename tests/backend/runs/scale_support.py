@@ -12,15 +12,17 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.structs import ConsumerRecord, TopicPartition
 from run_support import TERMINAL, SocketResult
 from services.nodeloom import NodeloomProcess
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from backend.db.models import RunEventRecord, RunRecord
+from backend.db.models import RunEventRecord, RunRecord, utcnow
 from backend.db.session import create_engine
 from backend.db.stale_runs import WORKER_LOST
 
@@ -277,3 +279,21 @@ def check_watched(trace: RunTrace, run: StoredRun) -> list[str]:
 
 def _brief(pairs: list[tuple[int, str]]) -> str:
     return ", ".join(f"{seq}:{kind.split('.')[-1]}" for seq, kind in pairs)
+
+
+async def hold_as_running(
+    sessions: async_sessionmaker[AsyncSession], run_id: str, silent_s: float, worker_id: str
+) -> None:
+    """Make ``run_id`` a run that ``worker_id`` holds, last heard of ``silent_s`` ago."""
+    async with sessions() as session:
+        await session.execute(
+            update(RunRecord)
+            .where(RunRecord.id == run_id)
+            .values(
+                status="running",
+                worker_id=worker_id,
+                started_at=utcnow(),
+                heartbeat_at=utcnow() - timedelta(seconds=silent_s),
+            )
+        )
+        await session.commit()

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import timedelta
 
-from scale_support import stored_runs
-from sqlalchemy import update
+from scale_support import hold_as_running, stored_runs
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.bus import EventBus
 from backend.db import run_store, workflow_store
-from backend.db.models import RunRecord, utcnow
 from backend.runs.reaper import Reaper
 from backend.runs.recorder import Recorder
 from graph_engine.document import WorkflowDocument
@@ -36,18 +33,7 @@ async def _run_of_a_dead_worker(sessions: async_sessionmaker[AsyncSession]) -> t
         workflow_id = (await workflow_store.create_workflow(session, document, message=None)).id
         row, queued = run_store.new_queued_run(workflow_id, 1, {})
         await run_store.insert_queued(session, [(row, queued)])
-    async with sessions() as session:
-        await session.execute(
-            update(RunRecord)
-            .where(RunRecord.id == queued.run_id)
-            .values(
-                status="running",
-                worker_id="gone",
-                started_at=utcnow(),
-                heartbeat_at=utcnow() - timedelta(seconds=10 * WORKER_TIMEOUT_S),
-            )
-        )
-        await session.commit()
+    await hold_as_running(sessions, queued.run_id, 10 * WORKER_TIMEOUT_S, worker_id="gone")
     return queued.run_id, workflow_id
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-from datetime import timedelta
 
-from sqlalchemy import select, update
+from scale_support import hold_as_running
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from backend.db import event_store, run_store, stale_runs, workflow_store
-from backend.db.models import RunEventRecord, RunRecord, utcnow
+from backend.db.models import RunEventRecord, RunRecord
 from graph_engine.document import WorkflowDocument
 from graph_engine.events import NodeToken, NodeTokenData, RunEvent, now
 
@@ -43,17 +43,7 @@ async def _running_run(
     ]
     async with sessions() as session:
         await event_store.record_events(session, tokens)
-        await session.execute(
-            update(RunRecord)
-            .where(RunRecord.id == queued.run_id)
-            .values(
-                status="running",
-                worker_id="worker-x",
-                started_at=utcnow(),
-                heartbeat_at=utcnow() - timedelta(seconds=silent_s),
-            )
-        )
-        await session.commit()
+    await hold_as_running(sessions, queued.run_id, silent_s, worker_id="worker-x")
     return queued.run_id
 
 
