@@ -71,6 +71,9 @@ class Places:
         self._last_poll: int | None = None
         self._failures = CONNECTION_FAILURES.seen()
         self.places: dict[TopicPartition, Place] = {}
+        self._restarted: dict[TopicPartition, int | None] = {}
+        """Partitions taken up afresh (``restart``), with their last poll before that: what
+        the consumer knows of them is older than the place until a fetch answers for them."""
 
     def follow(self, consumer: AIOKafkaConsumer) -> None:
         """Keep the places for ``consumer``, which replaces the one they were read with."""
@@ -83,7 +86,7 @@ class Places:
         failures, self._failures = self._failures, CONNECTION_FAILURES.seen()
         if failures != self._failures:
             return True
-        polls = [self._consumer.last_poll_timestamp(tp) for tp in partitions]
+        polls = [self._last_poll_of(tp) for tp in partitions]
         latest = max((p for p in polls if p is not None), default=None)
         previous, self._last_poll = self._last_poll, latest
         if previous is not None and latest is not None:
@@ -94,10 +97,31 @@ class Places:
                 )  # brought back by ``read_again`` if the log was lost
                 return True
         return any(
-            (high := self._consumer.highwater(tp)) is not None and high < place.next
+            (high := self._highwater(tp)) is not None and high < place.next
             for tp, place in self.places.items()
             if tp in partitions
         )
+
+    def restart(self, tp: TopicPartition, offset: int) -> None:
+        """Take ``tp`` up at ``offset``, forgetting what was read of it before (a follower
+        resuming a partition at its end)."""
+        self.places[tp] = Place(next=offset)
+        self._restarted[tp] = self._consumer.last_poll_timestamp(tp)
+        self._consumer.seek(tp, offset)
+
+    def _last_poll_of(self, tp: TopicPartition) -> int | None:
+        """When a fetch last answered for ``tp`` (None: not since it was taken up afresh)."""
+        polled = self._consumer.last_poll_timestamp(tp)
+        if tp in self._restarted:
+            if polled == self._restarted[tp]:
+                return None
+            del self._restarted[tp]
+        return polled
+
+    def _highwater(self, tp: TopicPartition) -> int | None:
+        """``tp``'s high watermark from the latest fetch response that answered for it
+        since it was taken up (an older one may lie below the place)."""
+        return self._consumer.highwater(tp) if self._last_poll_of(tp) is not None else None
 
     def accept(self, tp: TopicPartition, records: list[Record]) -> list[Record]:
         """The records of ``tp`` to hand out (after checking the log, when asked to)."""
@@ -133,7 +157,7 @@ class Places:
 
     def check(self, tp: TopicPartition, place: Place) -> None:
         """Position ``tp`` so that the next fetch shows whether the log is still the same."""
-        high = self._consumer.highwater(tp)  # from the latest fetch response: never stale-low
+        high = self._highwater(tp)  # from the latest fetch response: never stale-low
         if high is not None and high < place.next:
             self.read_again(tp, place)  # the log now ends before the records handed out
             return

@@ -35,6 +35,7 @@ from typing import Protocol, Self, TypeVar
 from graph_engine.events import RunEvent
 
 from .messages import ControlMessage, RunRequest
+from .watched import WatchedRuns
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -141,8 +142,10 @@ class EventBus(Protocol):
         """Every run event, shared among the members of ``group`` (at-least-once)."""
         ...
 
-    def follow_events(self) -> Subscription[RunEvent]:
-        """Every run event published from now on (a broadcast: no group)."""
+    def follow_events(self, watched: WatchedRuns | None = None) -> Subscription[RunEvent]:
+        """Every run event published from now on (a broadcast: no group). With ``watched``,
+        the events of other runs may be left out (a watcher reads what is missing from
+        the database)."""
         ...
 
     def follow_control(self) -> Subscription[ControlMessage]:

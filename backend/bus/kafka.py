@@ -5,7 +5,8 @@ Topics are created when missing (``partitions`` each). Producers use ``acks="all
 serve it; the test broker does not): duplicates are possible after a retry, so readers
 drop them by ``(run_id, seq)``. Groups (workers, recorder)
 start from the earliest record the first time; followers (API replicas, control)
-assign themselves every partition and start at the end. Only the API replicas' followers
+assign themselves every partition and start at the end (an API replica's follower only
+those its watched runs land on, see ``_kafka_follow``). Only the API replicas' followers
 of the run events fetch with the short ``fetch_max_wait_ms``: they carry the live events
 to the WebSockets; the other readers use ``background_fetch_max_wait_ms``, sparing the
 broker and the processes most idle fetches. A publish may overlap others (see
@@ -47,6 +48,7 @@ from .base import (
 )
 from .messages import CHANNELS, CONTROL, EVENTS, REQUESTS, Channel, ControlMessage, RunRequest
 from .outage import BROKER, RETRYING, BrokerWatch
+from .watched import WatchedRuns
 
 __all__ = ["KafkaBus", "KafkaSecurity", "KafkaSettings"]
 
@@ -142,8 +144,10 @@ class KafkaBus(BusLifecycle):
     def recorded_events(self, group: str = RECORDER_GROUP) -> Subscription[RunEvent]:
         return self._group_reader(EVENTS, group)
 
-    def follow_events(self) -> Subscription[RunEvent]:
-        return self._track(Follower(self._live(), self.topic(EVENTS), EVENTS, live=True))
+    def follow_events(self, watched: WatchedRuns | None = None) -> Subscription[RunEvent]:
+        return self._track(
+            Follower(self._live(), self.topic(EVENTS), EVENTS, live=True, watched=watched)
+        )
 
     def follow_control(self) -> Subscription[ControlMessage]:
         return self._track(Follower(self._live(), self.topic(CONTROL), CONTROL, live=False))

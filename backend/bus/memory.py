@@ -26,6 +26,7 @@ from .base import (
     Subscription,
 )
 from .messages import CHANNELS, CONTROL, EVENTS, REQUESTS, Channel, ControlMessage, RunRequest
+from .watched import WatchedRuns
 
 T = TypeVar("T")
 
@@ -79,7 +80,8 @@ class MemoryBus(BusLifecycle):
     def recorded_events(self, group: str = RECORDER_GROUP) -> Subscription[RunEvent]:
         return self._track(GroupReader(self._topic(EVENTS), EVENTS, group))
 
-    def follow_events(self) -> Subscription[RunEvent]:
+    def follow_events(self, watched: WatchedRuns | None = None) -> Subscription[RunEvent]:
+        # Every event: handing one over in process costs less than choosing.
         return self._track(Follower(self._topic(EVENTS), EVENTS))
 
     def follow_control(self) -> Subscription[ControlMessage]:

@@ -1,8 +1,9 @@
 """The hub: this API process's one follower of the run events, fanned out by ``run_id``,
 and the word of what the database holds of each run.
 
-``follow`` reads every event published on the bus (a broadcast follower: no group) and
-hands each to the subscriptions of its run. ``recorded`` hands them the word that the
+``follow`` reads the events published on the bus (a broadcast follower: no group) of the
+runs watched here (``watched``; on Kafka only those) and hands each to the
+subscriptions of its run. ``recorded`` hands them the word that the
 database now holds a run's events up to some ``seq`` (``backend.db.recorded_signal``:
 from this process's writers, and on PostgreSQL from every process's); ``recorded_lost``
 says that such word may have been missed (the listening connection came back), so every
@@ -19,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from backend.bus import BusError, EventBus
+from backend.bus.watched import WatchedRuns
 from backend.db.recorded_signal import Recorded
 from graph_engine.events import RunEvent
 
@@ -80,6 +82,8 @@ class Subscription:
 class Hub:
     def __init__(self) -> None:
         self._subscriptions: dict[str, set[Subscription]] = {}
+        self.watched = WatchedRuns()
+        """The runs whose live events some subscription here wants (the follower's filter)."""
         self.following = asyncio.Event()
         self.received = 0
 
@@ -89,9 +93,13 @@ class Hub:
         word of writes (for a caller that reads the run, not its events)."""
         subscription = Subscription(run_id, live=live)
         self._subscriptions.setdefault(run_id, set()).add(subscription)
+        if live:
+            self.watched.add(run_id)
         try:
             yield subscription
         finally:
+            if live:
+                self.watched.discard(run_id)
             subscriptions = self._subscriptions.get(run_id, set())
             subscriptions.discard(subscription)
             if not subscriptions:
@@ -118,7 +126,7 @@ class Hub:
         """Feed the hub from the bus until cancelled (re-following after a bus error)."""
         while True:
             try:
-                async with bus.follow_events() as events:
+                async with bus.follow_events(self.watched) as events:
                     self.following.set()
                     async for event in events:
                         self.publish(event)
