@@ -1,6 +1,9 @@
 """A member of a consumer group: competing readers, at-least-once.
 
-A message is committed once it has been handled (see ``base``). Before partitions move
+A message is committed once it has been handled (see ``base``), in the background: the
+next fetch does not wait for the broker to take the commit (one commit runs at a time,
+so they reach the broker in order; what was handled meanwhile goes with the next one).
+Before partitions move
 to another member, what was handled is committed and what was fetched but not handed out
 is dropped: the new owner reads it from the committed offset. A partition whose log the
 broker lost is read again from its start (see ``_kafka_places``).
@@ -39,6 +42,7 @@ class GroupReader(KafkaReader[T]):
         self._places: Places | None = None
         self._to_check: set[TopicPartition] = set()
         self._suspect = False
+        self._committing: asyncio.Future[None] | None = None
 
     def partitions(self) -> frozenset[int]:
         if self._consumer is None or self._closed:
@@ -75,7 +79,8 @@ class GroupReader(KafkaReader[T]):
         self._handled[TopicPartition(record.topic, record.partition)] = record.offset + 1
 
     async def _fill(self) -> None:
-        await self.commit()
+        if self._committing is None or self._committing.done():
+            self._committing = asyncio.ensure_future(self._commit_handled())
         assert self._places is not None
         batch = await self.consumer.getmany(
             timeout_ms=self._settings.poll_interval_ms, max_records=MAX_RECORDS
@@ -119,6 +124,18 @@ class GroupReader(KafkaReader[T]):
         self._places.checked()
         return set(known)
 
+    async def _commit_handled(self) -> None:
+        try:
+            await self.commit()
+        except Exception:  # a background task: nobody else would hear of it
+            log.exception("group %s: a commit failed (messages may come again)", self._group)
+
+    async def commit_now(self, only: set[TopicPartition] | None = None) -> None:
+        """Commit what was handled (of ``only``) once the commit under way is done."""
+        if self._committing is not None:
+            await asyncio.wait({self._committing})
+        await self.commit(only)
+
     async def commit(self, only: set[TopicPartition] | None = None) -> None:
         assigned = self.consumer.assignment()
         offsets = {
@@ -146,7 +163,7 @@ class GroupReader(KafkaReader[T]):
         self._pending = []
         try:
             async with asyncio.timeout(CLOSE_COMMIT_TIMEOUT_S):
-                await self.commit()
+                await self.commit_now()
         except TimeoutError:
             log.warning("group %s: the final commit timed out", self._group)
 
@@ -178,7 +195,7 @@ class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]
         self._reader = reader
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
-        await self._reader.commit(set(revoked))
+        await self._reader.commit_now(set(revoked))
         self._reader.revoke(set(revoked))
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:

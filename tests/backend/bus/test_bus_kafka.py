@@ -209,6 +209,39 @@ async def test_a_closed_members_partitions_go_to_the_others(
     print(f"takeover {time.monotonic() - closed:.2f} s after a member closed")
 
 
+async def test_commits_in_the_background_repeat_and_lose_nothing_across_members(
+    kafka_settings: KafkaSettings,
+) -> None:
+    """A member commits while it fetches on; what it handled before it left, or before a
+    rebalance took its partitions, is not delivered again (only the message in hand when
+    the partitions moved may be)."""
+    runs = [f"run-{n}" for n in range(40)]
+    got: list[str] = []
+    async with KafkaBus(kafka_settings) as api:
+        await asyncio.gather(*(api.publish_request(request(run_id)) for run_id in runs))
+        async with KafkaBus(kafka_settings) as first, first.requests() as early:
+            got += [r.run_id for r in await take(early, 15)]  # the last one still in hand
+            async with KafkaBus(kafka_settings) as second, second.requests() as late:
+                await split_between(early, late)
+                for drained in await asyncio.gather(_drained(early), _drained(late)):
+                    got += drained
+        async with KafkaBus(kafka_settings) as third, third.requests() as last:
+            got += await _drained(last)
+    assert set(got) == set(runs)
+    assert len(got) - len(set(got)) <= 1, sorted(got)  # the one in hand at the rebalance
+
+
+async def _drained(subscription: Any, quiet_s: float = 1.5) -> list[str]:
+    """The run ids ``subscription`` delivers until it is quiet for ``quiet_s``."""
+    run_ids = []
+    while True:
+        try:
+            async with asyncio.timeout(quiet_s):
+                run_ids.append((await anext(subscription)).run_id)
+        except TimeoutError:
+            return run_ids
+
+
 async def test_a_malformed_record_is_skipped_and_logged(
     kafka_settings: KafkaSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
