@@ -72,9 +72,11 @@ class KafkaSettings:
     """How long the broker may hold a fetch of the run-events followers (the live path to
     the WebSockets). Tansu, the test broker, holds every fetch this long and only then
     returns what arrived meanwhile, so a record waits about half of it: 5 ms adds about
-    2 ms to every event; 1 ms makes an idle follower fetch some 600 times a second (about
-    a fifth of a core each for Tansu and the replica, twice what 5 ms costs). Apache Kafka
-    answers as soon as a record arrives: there, a larger wait costs no latency."""
+    2 ms to every event; 1 ms makes a follower fetch some 600 times a second (about a
+    fifth of a core each for Tansu and the replica, twice what 5 ms costs) while runs are
+    watched through its replica (it fetches nothing while none are, see ``_kafka_follow``).
+    Apache Kafka answers as soon as a record arrives: there, a larger wait costs no
+    latency."""
     background_fetch_max_wait_ms: int = 25
     """The same for every other reader (run requests, the recorder, run control), whose
     latency matters less than the broker's and the process's time spent on idle fetches."""
