@@ -14,6 +14,11 @@ already checked everything validation would). Queued work therefore holds no eve
 objects, which keeps a burst of concurrent nodes from pushing short-lived events into
 the garbage collector's old generation (a full collection costs tens of milliseconds in
 a process that has imported LangGraph).
+
+A ``PacedSink`` sets the pace of tokens: while the pump waits for its room, a node's
+next tokens join the token queued last (same node), keeping that one's ``seq`` and
+``ts``: the text is the same, the events fewer, and each event's latency still counts
+from its first token.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from graph_engine.errors import EventSinkError
-from graph_engine.events import TERMINAL_TYPES, EventSink, RunEvent, now, trusted
+from graph_engine.events import TERMINAL_TYPES, EventSink, PacedSink, RunEvent, now, trusted
 from graph_engine.preview import scrub
 
 logger = logging.getLogger(__name__)
@@ -37,7 +42,7 @@ logger = logging.getLogger(__name__)
 class _Kind:
     """What ``emit`` checks about one event type, and how to build it (once per type)."""
 
-    __slots__ = ("data_type", "fields_set", "model", "node_event", "terminal", "type")
+    __slots__ = ("data_type", "fields_set", "model", "node_event", "streamed", "terminal", "type")
 
     def __init__(self, event_type: type[BaseModel]) -> None:
         fields = event_type.model_fields
@@ -46,6 +51,7 @@ class _Kind:
         self.node_event = "node_id" in fields
         self.type: str = fields["type"].default
         self.terminal = self.type in TERMINAL_TYPES
+        self.streamed = self.type == "node.token"
         # what ``event_type(run_id=…, workflow_id=…, seq=…, ts=…, [node_id=…,] data=…)`` sets
         self.fields_set = frozenset(fields) - {"type"}
 
@@ -70,6 +76,9 @@ class Emitter:
         self._pump: asyncio.Task[None] | None = None
         self._closed = False
         self._error: BaseException | None = None
+        self._room_for_token = sink.room_for_token if isinstance(sink, PacedSink) else None
+        self._pacing = False
+        """The pump is waiting for the sink's room for the next token."""
         # The envelope is checked here once instead of on every event.
         self._valid_envelope = isinstance(run_id, str) and (
             workflow_id is None or isinstance(workflow_id, str)
@@ -97,12 +106,24 @@ class Emitter:
             # what is queued is then the validated data, which the pump may trust.
             event = self._validated(kind, self._seq, ts, data, node_id)
             data, node_id = event.data, getattr(event, "node_id", None)
+        if kind.streamed and self._pacing and self._join_last_token(kind, data, node_id):
+            return
         self._pending.append((kind, self._seq, ts, data, node_id))
         self._seq += 1
         if kind.terminal:
             self._closed = True
         if self._pump is None:
             self._pump = asyncio.get_running_loop().create_task(self._run_pump())
+
+    def _join_last_token(self, kind: _Kind, data: Any, node_id: str | None) -> bool:
+        """Append ``data``'s text to the last queued event if it is this node's token."""
+        if not self._pending:
+            return False
+        last_kind, seq, ts, last_data, last_node = self._pending[-1]
+        if last_kind is not kind or last_node != node_id:
+            return False
+        self._pending[-1] = (kind, seq, ts, last_data.followed_by(data), node_id)
+        return True
 
     def _validated(
         self, kind: _Kind, seq: int, ts: datetime, data: Any, node_id: str | None
@@ -148,10 +169,18 @@ class Emitter:
 
     async def _run_pump(self) -> None:
         pending, sink, build = self._pending, self._sink, self._build
+        room_for_token = self._room_for_token
         item = None
         try:
             while pending:
-                item = pending.popleft()
+                item = pending[0]
+                if room_for_token is not None and item[0].streamed:
+                    self._pacing = True
+                    try:
+                        await room_for_token()
+                    finally:
+                        self._pacing = False
+                item = pending.popleft()  # with the tokens that joined it meanwhile
                 await sink.emit(build(*item))
         except Exception as error:  # any sink fault ends the run; reported by aclose
             assert item is not None

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, Protocol, TypeVar
+from typing import Annotated, Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -75,6 +75,10 @@ class NodeStartedData(_Data):
 
 class NodeTokenData(_Data):
     text: str
+
+    def followed_by(self, later: NodeTokenData) -> NodeTokenData:
+        """One chunk: this text, then ``later``'s (tokens that waited for a slow sink)."""
+        return NodeTokenData(text=self.text + later.text)
 
 
 class NodeSucceededData(_Data):
@@ -260,6 +264,18 @@ class EventSink(Protocol):
     """Where the engine hands its events, one at a time, in ``seq`` order."""
 
     async def emit(self, event: RunEvent) -> None: ...
+
+
+@runtime_checkable
+class PacedSink(EventSink, Protocol):
+    """A sink that sets the pace of streamed tokens.
+
+    Before handing over a ``node.token`` the engine awaits ``room_for_token``; tokens a
+    node streams meanwhile join the one waiting (one chunk, the first token's ``seq``
+    and ``ts``), so a sink that falls behind gets fewer, larger chunks rather than a
+    growing queue. A sink that keeps up sees every token on its own."""
+
+    async def room_for_token(self) -> None: ...
 
 
 class ListSink:

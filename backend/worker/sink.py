@@ -4,8 +4,11 @@ The engine hands events over in ``seq`` order and they are published in that ord
 bus whose publish waits for a broker (``publish_window`` > 1: Kafka), up to that many
 publishes overlap: an event waits for the broker's acknowledgement of the ones before it
 only when the window is full, and the run's terminal event only once all before it and
-itself are acknowledged — so the engine is not held for a round trip per token, and
-"the end went out" still means every event did. A publish that failed is raised at the
+itself are acknowledged — so the engine is not held for a round trip per event, and
+"the end went out" still means every event did. Tokens are paced: the next one waits
+until the publishes before it are acknowledged, and the engine joins what a node streams
+meanwhile into that one (``PacedSink``), so a broker that falls behind gets fewer,
+larger chunks instead of a growing backlog. A publish that failed is raised at the
 next event (or the end). On the in-process bus each publish is awaited before the next.
 What it remembers — the last ``seq`` acknowledged,
 the nodes started but not finished, whether a terminal event went out — lets the worker
@@ -58,6 +61,12 @@ class PublishingSink:
         await self._confirm(keep=self._window - 1)
         self._in_flight.append((event, asyncio.ensure_future(self._bus.publish_event(event))))
         if event.type in TERMINAL_TYPES:
+            await self._confirm(keep=0)
+
+    async def room_for_token(self) -> None:
+        """Hold the next token until every publish before it is acknowledged; the engine
+        joins the tokens streamed meanwhile into one chunk (``PacedSink``)."""
+        if self._window > 1:
             await self._confirm(keep=0)
 
     async def _confirm(self, keep: int) -> None:

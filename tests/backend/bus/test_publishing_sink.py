@@ -18,7 +18,18 @@ from bus_support import BusFactory, event, nothing_more, take
 
 from backend.bus import BusError, EventBus, MemoryBus
 from backend.worker.sink import PublishingSink
-from graph_engine.events import ErrorInfo, NodeStarted, NodeStartedData, RunEvent, now
+from graph_engine.emitter import Emitter
+from graph_engine.events import (
+    ErrorInfo,
+    NodeStarted,
+    NodeStartedData,
+    NodeToken,
+    NodeTokenData,
+    RunEvent,
+    RunSucceeded,
+    RunSucceededData,
+    now,
+)
 
 CUT_AT = 3
 SHUTDOWN = ErrorInfo(type="WorkerShutdown", code="worker_shutdown", message="shut down")
@@ -140,3 +151,54 @@ async def test_when_the_bus_takes_nothing_the_ending_is_the_cut_off_event_then_r
     sink.delivered(ending)
     assert sink.finished and sink.last_seq == 2
     assert sink.ending(SHUTDOWN, 3.0) == []
+
+
+class HeldAcks:
+    """The real bus, with every publish held until ``release`` (a broker falling behind)."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self.released = asyncio.Event()
+
+    async def publish_event(self, event: RunEvent) -> None:
+        await self.released.wait()
+        await self._bus.publish_event(event)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._bus, name)
+
+
+@pytest.mark.parametrize("window", [1, 8])
+async def test_tokens_streamed_while_publishes_wait_reach_readers_as_fewer_chunks(
+    bus_factory: BusFactory, window: int
+) -> None:
+    """Through the engine's emitter: with publishes overlapping (a broker), the tokens
+    a node streams while the one before is unacknowledged join it; awaited in place (the
+    in-process bus), each token goes alone. Readers get the same text either way."""
+    bus = await bus_factory()
+    bus.publish_window = window
+    held = HeldAcks(bus)
+    run_id = f"run-{uuid.uuid4().hex[:8]}"
+    sink = PublishingSink(held, run_id, "wf")  # type: ignore[arg-type]
+    emitter = Emitter(sink, run_id, "wf")
+    words = [f"w{index} " for index in range(30)]
+    reader = await bus_factory()
+    async with reader.follow_events() as follower:
+        emitter.emit(NodeStarted, NodeStartedData(node_type="model.chat"), "llm")
+        for word in words:
+            emitter.emit(NodeToken, NodeTokenData(text=word), "llm")
+            await asyncio.sleep(0)
+        held.released.set()
+        emitter.emit(RunSucceeded, RunSucceededData(outputs={}, duration_ms=1.0))
+        await emitter.aclose()
+        received: list[RunEvent] = []
+        while not received or received[-1].type != "run.succeeded":
+            received += await take(follower, 1)
+    seen = as_readers_see(received)
+    assert [item.seq for item in seen] == list(range(1, len(seen) + 1))
+    tokens = [item.data.text for item in seen if item.type == "node.token"]
+    assert "".join(tokens) == "".join(words)
+    if window == 1:
+        assert tokens == words
+    else:
+        assert len(tokens) <= 3  # the first went at once, the rest joined behind it
