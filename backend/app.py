@@ -37,10 +37,6 @@ DESCRIPTION = (
     "`OPTIONS` with its methods in `Allow`, `HEAD` wherever it answers `GET`, and any other "
     "method it does not list here with `405` and that `Allow`."
 )
-# Where a share link's token rides in a path: the API's and the page's (``SHARE_PATH`` of
-# backend.api.share_links, a route module this factory may not import; a test holds the two
-# together). Traces write the token ``{secret}``.
-SHARE_TOKEN_PATHS = (f"{API_PREFIX}/shared/", "/s/")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -75,7 +71,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     library_spans.instrument_app(
         app,
         untraced_paths=(observability.METRICS_PATH, f"{API_PREFIX}/health"),
-        secret_after=SHARE_TOKEN_PATHS,
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

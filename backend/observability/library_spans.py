@@ -21,6 +21,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from backend.observability.path_secrets import HIDDEN, path_secret
+
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "pip install 'nodeloom[otel]'"
@@ -65,13 +67,10 @@ def stop() -> None:
     _provider = None
 
 
-def instrument_app(
-    app: Any, *, untraced_paths: Iterable[str] = (), secret_after: Iterable[str] = ()
-) -> None:
+def instrument_app(app: Any, *, untraced_paths: Iterable[str] = ()) -> None:
     """Give ``app`` a server span per request when tracing is on, except on
-    ``untraced_paths`` (Prometheus scrapes, probes). A path segment that follows one of
-    the ``secret_after`` prefixes (a share link's token) is written ``{secret}`` in the
-    span's attributes."""
+    ``untraced_paths`` (Prometheus scrapes, probes). A share link's token in the path is
+    written ``{secret}`` in the span's attributes (``path_secrets``)."""
     if _provider is None:
         return
     fastapi = _load("opentelemetry.instrumentation.fastapi", "FastAPIInstrumentor", "fastapi")
@@ -83,24 +82,18 @@ def instrument_app(
         excluded_urls=",".join(f"{re.escape(path)}$" for path in untraced_paths),
         # One span per request or socket, not one more per ASGI message.
         exclude_spans=["receive", "send"],
-        server_request_hook=_secret_hider(tuple(secret_after)),
+        server_request_hook=_hide_secret,
     )
 
 
-def _secret_hider(prefixes: tuple[str, ...]) -> Any:
-    secret = re.compile("^(?:" + "|".join(map(re.escape, prefixes)) + ")(?P<secret>[^/]+)")
-
-    def hide(span: Any, scope: dict[str, Any]) -> None:
-        match = secret.match(scope.get("path", "")) if prefixes else None
-        if match is None or not span.is_recording():
-            return
-        token = match.group("secret")
-        for key in PATH_ATTRIBUTES:
-            value = span.attributes.get(key)
-            if isinstance(value, str):
-                span.set_attribute(key, value.replace(token, "{secret}"))
-
-    return hide
+def _hide_secret(span: Any, scope: dict[str, Any]) -> None:
+    token = path_secret(scope.get("path", ""))
+    if token is None or not span.is_recording():
+        return
+    for key in PATH_ATTRIBUTES:
+        value = span.attributes.get(key)
+        if isinstance(value, str):
+            span.set_attribute(key, value.replace(token, HIDDEN))
 
 
 def _load(module: str, name: str, library: str) -> Any:

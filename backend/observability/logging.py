@@ -26,6 +26,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from backend.observability.path_secrets import HideSecretsInPaths
+
 RUN_ID: ContextVar[str | None] = ContextVar("nodeloom_run_id", default=None)
 WORKFLOW_ID: ContextVar[str | None] = ContextVar("nodeloom_workflow_id", default=None)
 NODE_ID: ContextVar[str | None] = ContextVar("nodeloom_node_id", default=None)
@@ -125,7 +127,7 @@ def logging_config(log_format: str, log_level: str) -> dict[str, Any]:
     handler = {
         "class": "logging.StreamHandler",
         "formatter": "nodeloom",
-        "filters": ["broker_outage"],
+        "filters": ["broker_outage", "path_secrets"],
         "stream": "ext://sys.stderr",
     }
     return {
@@ -133,7 +135,10 @@ def logging_config(log_format: str, log_level: str) -> dict[str, Any]:
         "disable_existing_loggers": False,
         "formatters": {"nodeloom": {"()": formatter}},
         # Named, not imported: the bus (and aiokafka) load when the config is applied.
-        "filters": {"broker_outage": {"()": "backend.bus.outage.OutageFilter"}},
+        "filters": {
+            "broker_outage": {"()": "backend.bus.outage.OutageFilter"},
+            "path_secrets": {"()": HideSecretsInPaths},
+        },
         "handlers": {"default": handler},
         "root": {"handlers": ["default"], "level": level},
         "loggers": {
