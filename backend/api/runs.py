@@ -102,9 +102,10 @@ async def start_run(
     response.headers["Location"] = f"{API_PREFIX}/runs/{run.id}"
     if wait is not None:
         state = request.app.state
-        if await wait_for_end(state.runtime.hub, state.engine, run.id, wait):
+        ended = await wait_for_end(state.runtime.hub, state.engine, run.id, wait)
+        if ended is not None:
             response.status_code = 200
-        run = await run_store.read_run(state.engine, run.id)
+        run = ended or await run_store.read_run(state.engine, run.id)
     return Run.from_record(run)
 
 
