@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import string
 from pathlib import Path
 
 import httpx
 import pytest
 import websockets
 from fastapi.routing import iter_route_contexts
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from run_support import free_port
 from services.nodeloom import serve
 
@@ -42,6 +45,22 @@ def test_the_prefixes_are_where_the_routes_take_a_token(tmp_path: Path):
 )
 def test_only_the_token_segment_is_hidden(path: str, hidden: str):
     assert hide_secret(path) == hidden
+
+
+_TOKEN_CHARS = string.ascii_letters + string.digits + "-_%.~"
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(SECRET_AFTER),
+    st.text(_TOKEN_CHARS, min_size=1, max_size=64),
+    st.sampled_from(["", "/", "/runs", "/runs/r1/events", "?after=3", "#x", "/duplicate?a=b"]),
+)
+def test_any_token_after_either_prefix_is_hidden_and_the_rest_kept(
+    prefix: str, token: str, rest: str
+):
+    hidden = hide_secret(f"{prefix}{token}{rest}")
+    assert hidden == f"{prefix}{{secret}}{rest}"
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
